@@ -1,0 +1,53 @@
+"""Who is this participant? A signed cookie holds their secret token per event.
+
+No account, no password: the token is the identity. The personal resume link
+(/e/<slug>/resume/<token>/) carries the same token to another device.
+"""
+
+from django.conf import settings
+from django.core import signing
+
+from .models import Event, Participant
+
+SALT = "openspace.participant"
+
+
+def _cookie_name(event: Event) -> str:
+    return f"{settings.PARTICIPANT_COOKIE_NAME}_{event.pk}"
+
+
+def get_participant(request, event: Event) -> Participant | None:
+    """The active participant of `event` this browser belongs to, or None.
+
+    Cached on the request, so views, templates and helpers can all ask.
+    """
+    cache = request.__dict__.setdefault("_participants", {})
+    if event.pk in cache:
+        return cache[event.pk]
+    participant = None
+    token = request.get_signed_cookie(_cookie_name(event), default=None, salt=SALT)
+    if token:
+        participant = Participant.objects.active().filter(event=event, token=token).first()
+        if participant is not None:
+            participant.event = event
+    cache[event.pk] = participant
+    return participant
+
+
+def remember_participant(request, response, participant: Participant) -> None:
+    """Set the cookie that makes this browser `participant` at their event."""
+    response.set_signed_cookie(
+        _cookie_name(participant.event),
+        participant.token,
+        salt=SALT,
+        max_age=settings.PARTICIPANT_COOKIE_MAX_AGE,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+    request.__dict__.setdefault("_participants", {})[participant.event.pk] = participant
+
+
+def forget_participant(request, response, event: Event) -> None:
+    response.delete_cookie(_cookie_name(event), samesite="Lax")
+    request.__dict__.setdefault("_participants", {})[event.pk] = None

@@ -1,0 +1,71 @@
+"""Choose the language of each page.
+
+Order: the language a person picked with the switcher (a cookie), else the
+event's main language on event pages (/e/<slug>/...), else the browser's
+Accept-Language, where "no"/"no-NO"/"nn" mean Norwegian Bokmål, else Swedish.
+"""
+
+import re
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+from django.utils.translation.trans_real import parse_accept_lang_header
+
+EVENT_PATH = re.compile(r"^/e/(?P<slug>[-a-zA-Z0-9_]+)/")
+SUPPORTED = {code for code, _name in settings.LANGUAGES}
+ALIASES = {"no": "nb", "nn": "nb", "se": "sv", "dk": "da"}
+EVENT_LANGUAGE_CACHE_SECONDS = 30
+
+
+def event_language_cache_key(slug: str) -> str:
+    return f"event-language:{slug}"
+
+
+def _normalise(code: str) -> str | None:
+    base = code.lower().split("-")[0].split("_")[0]
+    base = ALIASES.get(base, base)
+    return base if base in SUPPORTED else None
+
+
+def event_language(slug: str) -> str | None:
+    from events.models import Event
+
+    key = event_language_cache_key(slug)
+    language = cache.get(key)
+    if language is None:
+        language = Event.objects.filter(slug=slug).values_list("language", flat=True).first() or ""
+        cache.set(key, language, EVENT_LANGUAGE_CACHE_SECONDS)
+    return language or None
+
+
+def language_for_request(request) -> str:
+    chosen = _normalise(request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, ""))
+    if chosen:
+        return chosen
+    match = EVENT_PATH.match(request.path_info)
+    if match:
+        language = event_language(match["slug"])
+        if language:
+            return language
+    for code, _quality in parse_accept_lang_header(request.headers.get("Accept-Language", "")):
+        language = _normalise(code)
+        if language:
+            return language
+    return settings.LANGUAGE_CODE
+
+
+class EventLanguageMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        language = language_for_request(request)
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        patch_vary_headers(response, ("Accept-Language", "Cookie"))
+        translation.deactivate()
+        return response

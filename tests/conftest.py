@@ -1,0 +1,83 @@
+import os
+
+import pytest
+
+from events.identity import remember_participant
+
+from .factories import EventFactory, ParticipantFactory, UserFactory
+
+# Django's live_server runs in a thread beside sync Playwright's event loop.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+PHONE = {"width": 360, "height": 740}
+LAPTOP = {"width": 1366, "height": 800}
+PROJECTOR = {"width": 1920, "height": 1080}
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "viewport": LAPTOP, "locale": "sv-SE"}
+
+
+@pytest.fixture
+def facilitator(db):
+    return UserFactory(username="facilitator")
+
+
+@pytest.fixture
+def other_facilitator(db):
+    return UserFactory(username="other-facilitator")
+
+
+@pytest.fixture
+def event(facilitator):
+    return EventFactory(slug="natverk", facilitators=[facilitator])
+
+
+@pytest.fixture
+def other_event(other_facilitator):
+    return EventFactory(slug="annat", facilitators=[other_facilitator])
+
+
+@pytest.fixture
+def participant(event):
+    return ParticipantFactory(event=event, name="Anna Andersson", organisation="Kommunen")
+
+
+@pytest.fixture
+def facilitator_client(client, facilitator):
+    client.force_login(facilitator)
+    return client
+
+
+def login_participant(client, participant):
+    """Give a test client the signed cookie of `participant`."""
+    from django.http import HttpRequest, HttpResponse
+
+    response = HttpResponse()
+    remember_participant(HttpRequest(), response, participant)
+    for key, morsel in response.cookies.items():
+        client.cookies[key] = morsel.value
+    return client
+
+
+@pytest.fixture
+def participant_client(client, participant):
+    return login_participant(client, participant)
