@@ -5,7 +5,6 @@ No account, no password: the token is the identity. The personal resume link
 """
 
 from django.conf import settings
-from django.core import signing
 
 from .models import Event, Participant
 

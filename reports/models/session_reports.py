@@ -1,0 +1,3 @@
+"""Session reports, their photos and comments."""
+
+__all__: list[str] = []
