@@ -117,6 +117,9 @@ class Topic(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def get_absolute_url(self) -> str:
+        return reverse("agenda:topic", kwargs={"slug": self.event.slug, "pk": self.pk})
+
     @property
     def is_placed(self) -> bool:
         return self.room_id is not None and self.time_slot_id is not None
@@ -127,9 +130,6 @@ class Topic(models.Model):
         if not self.is_placed:
             return ""
         return f"{self.room.code}{self.time_slot.number}"
-
-    def get_absolute_url(self) -> str:
-        return reverse("agenda:topic", kwargs={"slug": self.event.slug, "pk": self.pk})
 
 
 class SignUp(models.Model):
