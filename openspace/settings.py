@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    "django_tasks_db",
     "events",
     "agenda",
     "reports",
@@ -246,3 +247,17 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
 ACCESSIBILITY_STATEMENT_URL = os.environ.get("ACCESSIBILITY_STATEMENT_URL", "")
+
+# Background work (the documentation PDF of a large event): Django's tasks framework.
+# "database" stores tasks in the database; a worker runs them: `manage.py db_worker`.
+# "immediate" runs them in the request (tests, and a single-process setup without a worker).
+_TASKS_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+}
+_tasks_backend = os.environ.get("TASKS_BACKEND", "immediate" if TESTING else "database")
+if _tasks_backend not in _TASKS_BACKENDS:
+    raise ImproperlyConfigured(
+        f"TASKS_BACKEND must be database or immediate; got {_tasks_backend!r}"
+    )
+TASKS = {"default": {"BACKEND": _TASKS_BACKENDS[_tasks_backend], "QUEUES": ["default"]}}
