@@ -1,0 +1,421 @@
+"""The documentation of an event: the document sent to every participant afterwards.
+
+build_context() gathers everything the print template needs with a fixed number
+of queries; render_html() renders templates/reports/documentation/ in the event's
+language; export_documentation_pdf() turns it into a PDF through the shared,
+sandboxed renderer (openspace.pdf.render_pdf) and returns an Export the views and
+the background task wrap.
+
+Photos go into the PDF at print size: prepare_print_photo() decodes the camera
+image at a reduced scale (JPEG draft mode), turns it upright from its EXIF
+orientation, drops all metadata (GPS!) and caches the result under
+MEDIA_ROOT/documentation/print/, keyed by the source file, so a second render
+skips the work.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.templatetags.static import static
+from django.utils import timezone, translation
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from PIL import Image, ImageOps
+
+from agenda.models import Room, TimeSlot, Topic
+from events.models import Event, Participant, ParticipantVisibility
+
+from .models.documentation import (
+    DocumentationRender,
+    DocumentationSettings,
+    PdfVariant,
+    RenderStatus,
+)
+
+logger = logging.getLogger(__name__)
+
+# The long edge of a photo in the PDF. The text block is 170 mm wide; 1400 px
+# over at most 170 mm is >= 200 dpi: sharp on paper, a fraction of camera size.
+PRINT_PHOTO_LONG_EDGE = 1400
+PRINT_PHOTO_QUALITY = 78
+PRINT_PHOTO_DIR = "documentation/print"
+# Rooms per agenda table: more columns would not be readable on A4 portrait.
+AGENDA_ROOMS_PER_TABLE = 4
+
+# WeasyPrint's variant for each of our variants (see docs/documentation-pdf.md).
+WEASYPRINT_VARIANTS = {
+    PdfVariant.ACCESSIBLE: "pdf/ua-1",
+    PdfVariant.ARCHIVAL: "pdf/a-2b",
+}
+
+Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class Export:
+    content: bytes
+    content_type: str
+    filename: str
+
+
+# -- settings and cache key ---------------------------------------------------------------
+
+
+def get_documentation_settings(event: Event) -> DocumentationSettings:
+    """The event's documentation settings, or unsaved defaults if none were saved."""
+    try:
+        return event.documentation
+    except DocumentationSettings.DoesNotExist:
+        return DocumentationSettings(event=event)
+
+
+def documentation_key(event: Event, doc_settings: DocumentationSettings | None = None) -> str:
+    """Changes whenever anything printed in the document may have changed."""
+    doc_settings = doc_settings or get_documentation_settings(event)
+    version = Event.objects.filter(pk=event.pk).values_list("version", flat=True).first()
+    return f"{version}.{doc_settings.revision if doc_settings.pk else 0}"
+
+
+def pdf_filename(event: Event, variant: str = PdfVariant.ACCESSIBLE) -> str:
+    name = slugify(event.title) or event.slug
+    suffix = "-arkiv" if variant == PdfVariant.ARCHIVAL else ""
+    return f"{name}-{event.date:%Y-%m-%d}{suffix}.pdf"
+
+
+# -- photos ---------------------------------------------------------------------------------
+
+
+def prepare_print_photo(file_field) -> str | None:
+    """The MEDIA_ROOT-relative path of a print-size copy of a photo, made once.
+
+    Returns None when the source is missing or not an image: the document says
+    so instead of failing.
+    """
+    storage = file_field.storage
+    name = file_field.name
+    if not name:
+        return None
+    try:
+        stat_key = f"{name}:{storage.size(name)}:{storage.get_modified_time(name).timestamp()}"
+    except (OSError, NotImplementedError):
+        return None
+    digest = hashlib.sha256(stat_key.encode()).hexdigest()[:32]
+    target = f"{PRINT_PHOTO_DIR}/{digest}.jpg"
+    target_path = Path(settings.MEDIA_ROOT) / target
+    if target_path.exists():
+        return target
+    try:
+        with storage.open(name, "rb") as source, Image.open(source) as image:
+            # Decode a JPEG at 1/2, 1/4 or 1/8 scale straight away: a 12-megapixel
+            # phone photo then costs a few MB of memory, not 36.
+            image.draft("RGB", (PRINT_PHOTO_LONG_EDGE, PRINT_PHOTO_LONG_EDGE))
+            image = ImageOps.exif_transpose(image)
+            image = image.convert("RGB")
+            image.thumbnail(
+                (PRINT_PHOTO_LONG_EDGE, PRINT_PHOTO_LONG_EDGE), Image.Resampling.LANCZOS
+            )
+            target_path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = target_path.with_suffix(".tmp")
+            # No exif= argument: location and camera data stay out of the PDF.
+            image.save(tmp, "JPEG", quality=PRINT_PHOTO_QUALITY, optimize=True, progressive=False)
+            tmp.replace(target_path)
+    except (OSError, ValueError, Image.DecompressionBombError) as exc:
+        logger.warning("Documentation: photo %s left out: %s", name, exc)
+        return None
+    return target
+
+
+# -- context --------------------------------------------------------------------------------
+
+
+@dataclass
+class AgendaTable:
+    rooms: list[Room]
+    rows: list[tuple[TimeSlot, list[Topic | None]]]
+
+
+@dataclass
+class ReportItem:
+    """One session in the reports section, with its report (None if nobody wrote one)."""
+
+    session: Topic
+    report: object | None = None
+    photos: list = field(default_factory=list)
+    comments: list = field(default_factory=list)
+
+
+@dataclass
+class PeopleSection:
+    visibility: str
+    count: int
+    names: list[Participant] = field(default_factory=list)
+    organisations: list[tuple[str, int]] = field(default_factory=list)
+
+
+def _facilitator_names(event: Event) -> list[str]:
+    users = get_user_model().objects.filter(facilitated_events=event).order_by("pk")
+    return [user.get_full_name() or user.get_username() for user in users]
+
+
+def _people(event: Event, participants: list[Participant]) -> PeopleSection:
+    section = PeopleSection(visibility=event.participant_visibility, count=len(participants))
+    if event.participant_visibility == ParticipantVisibility.NAMES:
+        section.names = participants
+    elif event.participant_visibility == ParticipantVisibility.ORGANISATIONS:
+        counts: dict[str, int] = {}
+        for participant in participants:
+            if participant.organisation:
+                counts[participant.organisation] = counts.get(participant.organisation, 0) + 1
+        section.organisations = sorted(counts.items(), key=lambda item: item[0].casefold())
+    return section
+
+
+def _agenda_tables(
+    rooms: list[Room], slots: list[TimeSlot], sessions: Iterable[Topic]
+) -> list[AgendaTable]:
+    by_cell = {(topic.room_id, topic.time_slot_id): topic for topic in sessions}
+    tables = []
+    for start in range(0, len(rooms), AGENDA_ROOMS_PER_TABLE):
+        chunk = rooms[start : start + AGENDA_ROOMS_PER_TABLE]
+        rows = [(slot, [by_cell.get((room.pk, slot.pk)) for room in chunk]) for slot in slots]
+        tables.append(AgendaTable(rooms=chunk, rows=rows))
+    return tables
+
+
+def session_sort_key(topic: Topic) -> tuple:
+    """Cell order: A1, A2, ... B1 ... (room position, then round)."""
+    return (topic.room.position, topic.room.code, topic.time_slot.number)
+
+
+def build_context(
+    event: Event, *, photo_src: Callable[[str], str] | None = None, progress: Progress | None = None
+) -> dict:
+    """Everything the print template shows, with a fixed number of queries.
+
+    photo_src turns a MEDIA_ROOT-relative path of a print-size photo into the
+    address the renderer (or the browser) loads it from.
+    """
+    photo_src = photo_src or (lambda path: settings.MEDIA_URL + path)
+    doc_settings = get_documentation_settings(event)
+    event = Event.objects.select_related("series").get(pk=event.pk)
+
+    participants = list(Participant.objects.active().filter(event=event).order_by("name", "pk"))
+    rooms = list(Room.objects.filter(event=event).order_by("position", "pk"))
+    slots = list(TimeSlot.objects.filter(event=event).order_by("starts_at", "number", "pk"))
+    sessions = sorted(
+        Topic.objects.active()
+        .filter(event=event, room__isnull=False, time_slot__isnull=False)
+        .select_related("room", "time_slot", "convener"),
+        key=session_sort_key,
+    )
+    earlier = []
+    if event.series_id:
+        earlier = list(
+            Event.objects.filter(series_id=event.series_id, date__lt=event.date)
+            .exclude(pk=event.pk)
+            .order_by("date", "start_time")
+        )
+
+    return {
+        "event": event,
+        "doc": doc_settings,
+        "purpose": doc_settings.purpose or event.purpose,
+        "facilitators": _facilitator_names(event),
+        "people": _people(event, participants),
+        "principles": event.principle_lines() or default_principles(),
+        "earlier_meetings": earlier,
+        "agenda_tables": _agenda_tables(rooms, slots, sessions),
+        "has_agenda": bool(rooms and slots),
+        "report_items": [ReportItem(session=topic) for topic in sessions],
+        "generated_at": timezone.localtime(),
+    }
+
+
+def default_principles() -> list[str]:
+    return [
+        _("Whoever comes are the right people."),
+        _("Whatever happens is the only thing that could have."),
+        _("Whenever it starts is the right time."),
+        _("When it's over, it's over."),
+        _(
+            "The law of two feet: if you are neither learning nor contributing where you are, "
+            "move somewhere you can."
+        ),
+    ]
+
+
+def css_string(text: str) -> str:
+    """`text` as a CSS string literal, for the page-margin boxes of the PDF."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
+    return f'"{escaped}"'
+
+
+# -- rendering ------------------------------------------------------------------------------
+
+
+def render_html(event: Event, *, progress: Progress | None = None) -> str:
+    """The print document as one HTML string, in the event's language."""
+    with translation.override(event.language):
+        context = build_context(event, progress=progress)
+        context.update(
+            {
+                "stylesheet": static("css/print-documentation.css"),
+                "css_page": css_string(_("Page")),
+                "css_of": css_string(_("of")),
+            }
+        )
+        return render_to_string("reports/documentation/document.html", context)
+
+
+def export_documentation_pdf(
+    event: Event, *, variant: str = PdfVariant.ACCESSIBLE, progress: Progress | None = None
+) -> Export:
+    from openspace.pdf import render_pdf
+
+    html = render_html(event, progress=progress)
+    if progress:
+        progress(60)
+    content = render_pdf(html, variant=WEASYPRINT_VARIANTS[PdfVariant(variant)])
+    if progress:
+        progress(100)
+    return Export(
+        content=content, content_type="application/pdf", filename=pdf_filename(event, variant)
+    )
+
+
+# -- writes: settings and cached renders ------------------------------------------------------
+
+# Up to this size an event's PDF is made in the request (well under the "few seconds"
+# line, see docs/performance.md); larger ones go to the background worker.
+INLINE_RENDER_MAX_PHOTOS = 8
+INLINE_RENDER_MAX_SESSIONS = 40
+# A render still "running" after this long is taken as lost (a worker restarted).
+STALE_RENDER_SECONDS = 15 * 60
+
+
+def save_documentation_settings(
+    *,
+    event: Event,
+    intro: str,
+    purpose: str,
+    summary: str,
+    include_comments: bool,
+    published: bool,
+) -> DocumentationSettings:
+    with transaction.atomic():
+        doc_settings, _created = DocumentationSettings.objects.select_for_update().get_or_create(
+            event=event
+        )
+        doc_settings.intro = intro
+        doc_settings.purpose = purpose
+        doc_settings.summary = summary
+        doc_settings.include_comments = include_comments
+        doc_settings.published = published
+        doc_settings.revision = F("revision") + 1
+        doc_settings.save()
+        doc_settings.refresh_from_db()
+    return doc_settings
+
+
+def _count_photos(event: Event) -> int:
+    return 0
+
+
+def renders_inline(event: Event) -> bool:
+    """Whether this event's PDF is small enough to make while the person waits."""
+    sessions = Topic.objects.active().filter(event=event, room__isnull=False).count()
+    return (
+        _count_photos(event) <= INLINE_RENDER_MAX_PHOTOS and sessions <= INLINE_RENDER_MAX_SESSIONS
+    )
+
+
+def request_pdf(*, event: Event, variant: str, inline: bool | None = None) -> DocumentationRender:
+    """The render of the event's current state: reused if made already, else started.
+
+    inline=True makes it now, in this process; False queues it for the worker;
+    None decides by the event's size.
+    """
+    key = documentation_key(event)
+    with transaction.atomic():
+        render, _created = DocumentationRender.objects.select_for_update().get_or_create(
+            event=event, variant=variant, defaults={"key": key}
+        )
+        fresh = render.key == key and not _created
+        if (
+            fresh
+            and render.status == RenderStatus.DONE
+            and render.file
+            and render.file.storage.exists(render.file.name)
+        ):
+            return render
+        if fresh and render.status in (RenderStatus.QUEUED, RenderStatus.RUNNING):
+            age = (timezone.now() - (render.started_at or render.requested_at)).total_seconds()
+            if age < STALE_RENDER_SECONDS:
+                return render
+        render.key = key
+        render.status = RenderStatus.QUEUED
+        render.progress = 0
+        render.error = ""
+        render.started_at = None
+        render.finished_at = None
+        render.requested_at = timezone.now()
+        render.save()
+    if inline is None:
+        inline = renders_inline(event)
+    if inline:
+        run_render(render.pk)
+    else:
+        from .tasks import render_documentation_pdf
+
+        transaction.on_commit(lambda: render_documentation_pdf.enqueue(render.pk))
+    render.refresh_from_db()
+    return render
+
+
+def run_render(render_id: int) -> None:
+    """Make the PDF of a queued render and store it; the worker and inline renders call this."""
+    render = DocumentationRender.objects.select_related("event").get(pk=render_id)
+    if render.status == RenderStatus.DONE:
+        return
+    key = render.key
+    DocumentationRender.objects.filter(pk=render.pk).update(
+        status=RenderStatus.RUNNING, started_at=timezone.now(), progress=1
+    )
+    last = [0]
+
+    def progress(percent: int) -> None:
+        if percent - last[0] >= 5 or percent == 100:
+            last[0] = percent
+            DocumentationRender.objects.filter(pk=render.pk).update(progress=min(percent, 99))
+
+    try:
+        export = export_documentation_pdf(render.event, variant=render.variant, progress=progress)
+    except Exception as exc:
+        logger.exception("Documentation PDF of %s failed", render.event.slug)
+        DocumentationRender.objects.filter(pk=render.pk).update(
+            status=RenderStatus.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
+        )
+        return
+    old_name = render.file.name if render.file else ""
+    name = f"{render.event.slug}-{render.variant}-{key}.pdf"
+    render.file.save(name, ContentFile(export.content), save=False)
+    DocumentationRender.objects.filter(pk=render.pk).update(
+        file=render.file.name,
+        size=len(export.content),
+        status=RenderStatus.DONE,
+        progress=100,
+        finished_at=timezone.now(),
+    )
+    if old_name and old_name != render.file.name:
+        render.file.storage.delete(old_name)

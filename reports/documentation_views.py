@@ -1,0 +1,227 @@
+"""Views of the documentation and the event's data in and out.
+
+Who may see what (docs/documentation-pdf.md):
+- facilitators of the event: everything, at any time (partial documentation works);
+- participants of the event: the preview, the PDF and the CSV files once the
+  facilitator has published the documentation or the event is closed;
+- settings, JSON export and import: facilitators only.
+"""
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.vary import vary_on_headers
+
+from events.access import event_view
+
+from . import csv_export, documentation, event_io
+from .models.documentation import DocumentationSettings, PdfVariant, RenderStatus
+
+
+def _may_read(event, viewer) -> bool:
+    if viewer.is_facilitator:
+        return True
+    if viewer.participant is None:
+        return False
+    doc_settings = documentation.get_documentation_settings(event)
+    return doc_settings.published or event.is_closed
+
+
+def _check_read(event, viewer) -> None:
+    if not _may_read(event, viewer):
+        raise PermissionDenied(_("The documentation is not published yet."))
+
+
+def _download(export, *, inline: bool = False) -> HttpResponse:
+    response = HttpResponse(export.content, content_type=export.content_type)
+    disposition = "inline" if inline else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="{export.filename}"'
+    return response
+
+
+def _variant(request) -> str:
+    value = request.GET.get("variant", PdfVariant.ACCESSIBLE)
+    return value if value in PdfVariant.values else PdfVariant.ACCESSIBLE
+
+
+# -- the documentation ------------------------------------------------------------------------
+
+
+@require_GET
+@event_view()
+def documentation_preview(request, *, event, viewer):
+    _check_read(event, viewer)
+    context = documentation.build_context(
+        event,
+        photo_src=lambda path: reverse(
+            "reports:documentation-photo", kwargs={"slug": event.slug, "name": path.split("/")[-1]}
+        ),
+    )
+    context["viewer"] = viewer
+    return render(request, "reports/documentation/preview.html", context)
+
+
+@require_GET
+@event_view()
+def documentation_pdf(request, *, event, viewer):
+    _check_read(event, viewer)
+    variant = _variant(request)
+    pdf = documentation.request_pdf(event=event, variant=variant)
+    if pdf.status == RenderStatus.DONE:
+        response = FileResponse(
+            pdf.file.open("rb"),
+            content_type="application/pdf",
+            filename=documentation.pdf_filename(event, variant),
+        )
+        # Personal data: never kept by shared caches.
+        response["Cache-Control"] = "private, no-cache"
+        return response
+    url = reverse("reports:documentation-status", kwargs={"slug": event.slug})
+    return redirect(f"{url}?variant={variant}")
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+@event_view()
+def documentation_status(request, *, event, viewer):
+    _check_read(event, viewer)
+    variant = _variant(request)
+    pdf = event.documentation_pdfs.filter(variant=variant).first()
+    context = {
+        "event": event,
+        "pdf": pdf,
+        "variant": variant,
+        "current": pdf is not None and pdf.key == documentation.documentation_key(event),
+        "pdf_url": reverse("reports:documentation-pdf", kwargs={"slug": event.slug})
+        + f"?variant={variant}",
+    }
+    template = "reports/documentation/status.html"
+    if request.htmx:
+        template += "#progress"
+    return render(request, template, context)
+
+
+@require_GET
+@event_view()
+def documentation_photo(request, name, *, event, viewer):
+    """A print-size photo of one of this event's reports (for the preview page)."""
+    _check_read(event, viewer)
+    path = documentation.print_photo_for_event(event, name)
+    if path is None:
+        raise PermissionDenied
+    response = FileResponse(path.open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+class DocumentationSettingsForm(forms.ModelForm):
+    class Meta:
+        model = DocumentationSettings
+        fields = ["intro", "purpose", "summary", "include_comments", "published"]
+        widgets = {
+            "intro": forms.Textarea(attrs={"rows": 4}),
+            "purpose": forms.Textarea(attrs={"rows": 4}),
+            "summary": forms.Textarea(attrs={"rows": 8}),
+        }
+
+
+@require_http_methods(["GET", "POST"])
+@event_view(facilitator_required=True)
+def documentation_settings(request, *, event, viewer):
+    instance = documentation.get_documentation_settings(event)
+    if request.method == "POST":
+        form = DocumentationSettingsForm(request.POST, instance=instance)
+        if form.is_valid():
+            documentation.save_documentation_settings(event=event, **form.cleaned_data)
+            return redirect("reports:documentation-settings", slug=event.slug)
+    else:
+        if not instance.pk and not instance.purpose:
+            instance.purpose = event.purpose
+        form = DocumentationSettingsForm(instance=instance)
+    renders = {pdf.variant: pdf for pdf in event.documentation_pdfs.all()}
+    return render(
+        request,
+        "reports/documentation/settings.html",
+        {
+            "event": event,
+            "form": form,
+            "doc": instance,
+            "renders": renders,
+            "current_key": documentation.documentation_key(event),
+        },
+    )
+
+
+# -- data in and out --------------------------------------------------------------------------
+
+
+@require_GET
+@event_view(facilitator_required=True)
+def event_json(request, *, event, viewer):
+    return _download(event_io.export_event_json(event))
+
+
+@require_GET
+@event_view()
+def agenda_csv(request, *, event, viewer):
+    _check_read(event, viewer)
+    return _download(csv_export.export_agenda_csv(event))
+
+
+@require_GET
+@event_view()
+def action_plan_csv(request, *, event, viewer):
+    _check_read(event, viewer)
+    return _download(csv_export.export_action_plan_csv(event))
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("Exported event (JSON file)"),
+        help_text=gettext_lazy("A file downloaded with “Download the event as JSON”."),
+    )
+    slug = forms.SlugField(
+        label=gettext_lazy("Short address of the new event"),
+        required=False,
+        max_length=50,
+        help_text=gettext_lazy("Leave empty to use the one in the file (made unique)."),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_event_view(request):
+    """Create a new event from an exported file; the person importing facilitates it."""
+    if request.method == "POST":
+        form = ImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                if upload.size > event_io.MAX_IMPORT_BYTES:
+                    raise event_io.EventImportError(
+                        _("The file is too large (%(size)d MB); at most %(limit)d MB.")
+                        % {
+                            "size": upload.size // (1024 * 1024),
+                            "limit": event_io.MAX_IMPORT_BYTES // (1024 * 1024),
+                        }
+                    )
+                event = event_io.import_event(
+                    upload.read(),
+                    slug=form.cleaned_data["slug"] or None,
+                    facilitators=[request.user],
+                )
+            except event_io.EventImportError as exc:
+                form.add_error("file", str(exc))
+            else:
+                return redirect("reports:documentation-settings", slug=event.slug)
+        status = 400
+    else:
+        form = ImportForm()
+        status = 200
+    return render(request, "reports/documentation/import.html", {"form": form}, status=status)

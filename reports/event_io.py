@@ -1,0 +1,380 @@
+"""The event as one versioned JSON document: export and import (see docs/event-format.md).
+
+The document lists the event's parts (rooms, time slots, participants, topics,
+sign-ups, reports, photos, comments, initiatives, reflections ...) as arrays of
+plain objects. Objects refer to each other by "id", a number local to the
+document (1, 2, 3 ... in export order), never by database keys, so exporting an
+imported event gives the same document again.
+
+Import is all or nothing: one transaction, every value validated by the model's
+own fields; any problem raises EventImportError with a message for people.
+Photos are referenced by their storage name and must already be in the media
+storage (the same server, or copied beside it first); a missing one is an error.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from agenda.models import Room, SignUp, TimeSlot, Topic
+from events.models import Event, Participant, RunSheetItem, Series
+
+from .documentation import Export
+from .models.documentation import DocumentationSettings
+
+FORMAT_NAME = "openspace-event"
+FORMAT_VERSION = 1
+# Far above any real event (2,000 participants, 200 sessions, long reports: ~3 MB).
+MAX_IMPORT_BYTES = 10 * 1024 * 1024
+
+EVENT_FIELDS = [
+    "slug",
+    "title",
+    "theme_question",
+    "purpose",
+    "description",
+    "date",
+    "start_time",
+    "end_time",
+    "venue",
+    "language",
+    "principles",
+    "phase",
+    "participant_visibility",
+]
+DOCUMENTATION_FIELDS = ["intro", "purpose", "summary", "include_comments", "published"]
+
+
+class EventImportError(ValueError):
+    """The file cannot be imported; the message says why, for the person importing."""
+
+
+@dataclass(frozen=True)
+class Part:
+    """One array of the document: which model, which fields, which references."""
+
+    key: str
+    model: type[models.Model]
+    fields: list[str]
+    # field name -> the key of the part it refers to
+    refs: dict[str, str] = field(default_factory=dict)
+    # The part's objects of an event, in a stable order.
+    queryset: Callable[[Event], models.QuerySet] | None = None
+    # auto_now_add fields: written after creation so the round trip is exact.
+    timestamps: list[str] = field(default_factory=list)
+    # File fields: the file must exist in storage.
+    files: list[str] = field(default_factory=list)
+    # Whether the model has an `event` foreign key to set on import.
+    has_event: bool = True
+
+    def objects(self, event: Event) -> models.QuerySet:
+        if self.queryset is not None:
+            return self.queryset(event)
+        return self.model.objects.filter(event=event).order_by("pk")
+
+
+def _parts() -> list[Part]:
+    """The parts in dependency order: a part refers only to parts before it."""
+    parts = [
+        Part(
+            "run_sheet",
+            RunSheetItem,
+            ["phase", "label", "starts_at", "ends_at", "position"],
+        ),
+        Part(
+            "participants",
+            Participant,
+            ["name", "organisation", "removed_at"],
+            timestamps=["created_at"],
+        ),
+        Part(
+            "rooms",
+            Room,
+            ["name", "code", "location_hint", "capacity", "position"],
+        ),
+        Part(
+            "time_slots",
+            TimeSlot,
+            ["label", "starts_at", "ends_at", "number"],
+        ),
+        Part(
+            "topics",
+            Topic,
+            ["title", "description", "co_convener", "locked", "withdrawn_at"],
+            refs={"convener": "participants", "room": "rooms", "time_slot": "time_slots"},
+            timestamps=["created_at"],
+        ),
+        Part(
+            "signups",
+            SignUp,
+            ["waiting"],
+            refs={"topic": "topics", "participant": "participants"},
+            queryset=lambda event: SignUp.objects.filter(topic__event=event).order_by("pk"),
+            timestamps=["created_at"],
+            has_event=False,
+        ),
+    ]
+    return parts
+
+
+# -- values ---------------------------------------------------------------------------------
+
+
+def _dump_value(model_field: models.Field, value):
+    if value is None:
+        return None
+    if isinstance(model_field, models.FileField):
+        return value.name or None
+    if isinstance(model_field, models.DateTimeField):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return value.isoformat()
+    if isinstance(model_field, models.DateField | models.TimeField):
+        return value.isoformat()
+    return value
+
+
+def _load_value(model_field: models.Field, value, where: str):
+    try:
+        if value is None:
+            if not model_field.null and not isinstance(model_field, models.FileField):
+                if isinstance(model_field, models.CharField | models.TextField):
+                    return ""
+                raise ValidationError(_("a value is required"))
+            return None
+        if isinstance(model_field, models.FileField):
+            if not isinstance(value, str):
+                raise ValidationError(_("a file name is expected"))
+            return value
+        if isinstance(model_field, models.BooleanField) and not isinstance(value, bool):
+            raise ValidationError(_("true or false is expected"))
+        if isinstance(model_field, models.CharField | models.TextField) and not isinstance(
+            value, str
+        ):
+            raise ValidationError(_("text is expected"))
+        if isinstance(model_field, models.IntegerField) and (
+            isinstance(value, bool) or not isinstance(value, int)
+        ):
+            raise ValidationError(_("a whole number is expected"))
+        result = model_field.to_python(value)
+        if isinstance(model_field, models.DateTimeField) and result and timezone.is_naive(result):
+            result = timezone.make_aware(result)
+        return result
+    except ValidationError as exc:
+        message = "; ".join(str(m) for m in exc.messages)
+        raise EventImportError(
+            _("%(where)s, %(field)s: %(message)s")
+            % {"where": where, "field": model_field.name, "message": message}
+        ) from None
+
+
+# -- export ---------------------------------------------------------------------------------
+
+
+def export_event(event: Event) -> dict:
+    """The event as a JSON-ready dict."""
+    document: dict = {
+        "format": FORMAT_NAME,
+        "format_version": FORMAT_VERSION,
+        "exported_at": timezone.localtime().isoformat(timespec="seconds"),
+        "event": {
+            name: _dump_value(Event._meta.get_field(name), getattr(event, name))
+            for name in EVENT_FIELDS
+        },
+    }
+    document["event"]["series"] = event.series.name if event.series_id else None
+    ids: dict[str, dict[int, int]] = {}
+    for part in _parts():
+        rows = []
+        local = ids.setdefault(part.key, {})
+        for index, obj in enumerate(part.objects(event), start=1):
+            local[obj.pk] = index
+            row = {"id": index}
+            for name in part.fields + part.timestamps + part.files:
+                row[name] = _dump_value(part.model._meta.get_field(name), getattr(obj, name))
+            for name, target in part.refs.items():
+                pk = getattr(obj, f"{name}_id")
+                row[name] = ids[target].get(pk) if pk is not None else None
+            rows.append(row)
+        document[part.key] = rows
+    doc_settings = DocumentationSettings.objects.filter(event=event).first()
+    document["documentation"] = (
+        {name: getattr(doc_settings, name) for name in DOCUMENTATION_FIELDS}
+        if doc_settings
+        else None
+    )
+    return document
+
+
+def export_event_json(event: Event) -> Export:
+    content = json.dumps(export_event(event), ensure_ascii=False, indent=2).encode("utf-8")
+    return Export(
+        content=content,
+        content_type="application/json; charset=utf-8",
+        filename=f"{event.slug}-{event.date:%Y-%m-%d}.json",
+    )
+
+
+# -- import ---------------------------------------------------------------------------------
+
+
+def parse_document(raw: bytes | str) -> dict:
+    """The document in `raw`, checked for size, syntax, format and version."""
+    if len(raw) > MAX_IMPORT_BYTES:
+        raise EventImportError(
+            _("The file is too large (%(size)d MB); at most %(limit)d MB can be imported.")
+            % {"size": len(raw) // (1024 * 1024), "limit": MAX_IMPORT_BYTES // (1024 * 1024)}
+        )
+    try:
+        document = json.loads(raw)
+    except UnicodeDecodeError:
+        raise EventImportError(_("The file is not a text file in UTF-8.")) from None
+    except json.JSONDecodeError as exc:
+        raise EventImportError(
+            _("The file is not valid JSON (line %(line)d, column %(column)d: %(problem)s).")
+            % {"line": exc.lineno, "column": exc.colno, "problem": exc.msg}
+        ) from None
+    if not isinstance(document, dict) or document.get("format") != FORMAT_NAME:
+        raise EventImportError(_("The file is not an exported Open Space event."))
+    version = document.get("format_version")
+    if version != FORMAT_VERSION:
+        raise EventImportError(
+            _(
+                "The file has format version %(found)s; this server reads version %(expected)d. "
+                "Export the event again from a server of the same version."
+            )
+            % {"found": version, "expected": FORMAT_VERSION}
+        )
+    if not isinstance(document.get("event"), dict):
+        raise EventImportError(_("The file has no event in it."))
+    return document
+
+
+def unique_slug(wanted: str) -> str:
+    base = slugify(wanted)[:50] or "event"
+    slug, number = base, 2
+    while Event.objects.filter(slug=slug).exists():
+        slug = f"{base}-{number}"
+        number += 1
+    return slug
+
+
+def import_event(raw: bytes | str | dict, *, slug: str | None = None, facilitators=()) -> Event:
+    """Create a new event from an exported document; all or nothing."""
+    document = raw if isinstance(raw, dict) else parse_document(raw)
+    try:
+        with transaction.atomic():
+            return _import(document, slug=slug, facilitators=facilitators)
+    except IntegrityError as exc:
+        raise EventImportError(
+            _("The file contradicts itself and was not imported (%(problem)s).") % {"problem": exc}
+        ) from None
+
+
+def _rows(document: dict, key: str) -> list[dict]:
+    rows = document.get(key, [])
+    if rows is None:
+        return []
+    if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
+        raise EventImportError(_("“%(key)s” must be a list of objects.") % {"key": key})
+    return rows
+
+
+def _import(document: dict, *, slug: str | None, facilitators) -> Event:
+    data = document["event"]
+    event = Event()
+    for name in EVENT_FIELDS:
+        if name in data:
+            value = _load_value(Event._meta.get_field(name), data[name], _("event"))
+            setattr(event, name, value)
+    event.slug = unique_slug(slug or data.get("slug") or data.get("title") or "event")
+    series_name = data.get("series")
+    if series_name:
+        if not isinstance(series_name, str):
+            raise EventImportError(_("The series must be a name."))
+        event.series = Series.objects.filter(name=series_name).order_by("pk").first()
+        if event.series is None:
+            event.series = Series.objects.create(name=series_name)
+    _validate(event, _("event"), exclude=["join_code", "series"])
+    event.save()
+    if facilitators:
+        event.facilitators.add(*facilitators)
+
+    created: dict[str, dict[int, models.Model]] = {}
+    for part in _parts():
+        local = created.setdefault(part.key, {})
+        for position, row in enumerate(_rows(document, part.key), start=1):
+            where = _("%(part)s, item %(number)d") % {"part": part.key, "number": position}
+            obj = part.model()
+            if part.has_event:
+                obj.event = event
+            for name in part.fields + part.files:
+                if name in row:
+                    value = _load_value(part.model._meta.get_field(name), row[name], where)
+                    setattr(obj, name, value)
+            for name in part.files:
+                stored = getattr(obj, name).name
+                if stored and not default_storage.exists(stored):
+                    raise EventImportError(
+                        _("%(where)s refers to the file “%(file)s”, which is not on this server.")
+                        % {"where": where, "file": stored}
+                    )
+            for name, target in part.refs.items():
+                ref = row.get(name)
+                if ref is None:
+                    continue
+                if isinstance(ref, bool) or not isinstance(ref, int) or ref not in created[target]:
+                    raise EventImportError(
+                        _("%(where)s refers to %(target)s %(ref)s, which is not in the file.")
+                        % {"where": where, "target": target, "ref": ref}
+                    )
+                setattr(obj, name, created[target][ref])
+            _validate(obj, where, exclude=list(part.refs))
+            obj.save()
+            stamps = {}
+            for name in part.timestamps:
+                if row.get(name):
+                    stamps[name] = _load_value(part.model._meta.get_field(name), row[name], where)
+            if stamps:
+                part.model.objects.filter(pk=obj.pk).update(**stamps)
+            ref_id = row.get("id", position)
+            if ref_id in local:
+                raise EventImportError(
+                    _("%(where)s: the id %(id)s is used twice.") % {"where": where, "id": ref_id}
+                )
+            local[ref_id] = obj
+
+    doc_data = document.get("documentation")
+    if doc_data:
+        if not isinstance(doc_data, dict):
+            raise EventImportError(_("“documentation” must be an object."))
+        doc_settings = DocumentationSettings(event=event)
+        for name in DOCUMENTATION_FIELDS:
+            if name in doc_data:
+                field_ = DocumentationSettings._meta.get_field(name)
+                setattr(doc_settings, name, _load_value(field_, doc_data[name], "documentation"))
+        _validate(doc_settings, "documentation", exclude=["event"])
+        doc_settings.save()
+    return event
+
+
+def _validate(obj: models.Model, where: str, *, exclude: list[str]) -> None:
+    try:
+        obj.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{name}: {' '.join(str(m) for m in messages)}"
+            for name, messages in exc.message_dict.items()
+        )
+        raise EventImportError(
+            _("%(where)s is not valid: %(problems)s") % {"where": where, "problems": problems}
+        ) from None
