@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
@@ -141,9 +142,11 @@ def documentation_settings(request, *, event, viewer):
             documentation.save_documentation_settings(event=event, **form.cleaned_data)
             return redirect("reports:documentation-settings", slug=event.slug)
     else:
-        if not instance.pk and not instance.purpose:
-            instance.purpose = event.purpose
         form = DocumentationSettingsForm(instance=instance)
+    if event.purpose:
+        form.fields["purpose"].help_text = _(
+            "Leave empty to use the purpose written for the event: “%(purpose)s”"
+        ) % {"purpose": Truncator(event.purpose).chars(300)}
     renders = {pdf.variant: pdf for pdf in event.documentation_pdfs.all()}
     return render(
         request,

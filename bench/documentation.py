@@ -1,0 +1,210 @@
+"""Benchmark: the documentation PDF of a large event (docs/performance.md).
+
+The event: 40 sessions (10 rooms x 4 rounds), 40 reports, 80 phone photos
+(4,000 x 3,000 JPEGs as uploaded), 30 initiatives, 150 participants.
+The budget: under 15 s, under 600 MB peak memory, a file under 20 MB.
+
+    .venv/bin/python bench/documentation.py            # set up, then measure
+    .venv/bin/python bench/documentation.py --keep DIR  # keep the database and media in DIR
+
+Everything happens in a temporary directory (its own SQLite database and media
+folder). Each render runs in a fresh process, so its peak memory (max RSS) is the
+render's own: first with no print-size photos cached (as after an upload), then
+again with the cache warm.
+"""
+
+import argparse
+import io
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+ROOMS = 10
+ROUNDS = 4
+PHOTOS_PER_REPORT = 2
+INITIATIVES = 30
+PARTICIPANTS = 150
+SLUG = "bench-documentation"
+
+
+def setup_django(workdir: Path) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "openspace.settings")
+    os.environ["DEBUG"] = "true"
+    os.environ["SQLITE_PATH"] = str(workdir / "bench.sqlite3")
+    os.environ["MEDIA_ROOT"] = str(workdir / "media")
+    os.environ["TASKS_BACKEND"] = "immediate"
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    import django
+
+    django.setup()
+
+
+def phone_photo(seed: int) -> bytes:
+    """A 4,000 x 3,000 JPEG that compresses like a phone photo of a flipchart."""
+    from PIL import Image, ImageDraw, ImageFilter
+
+    rng = random.Random(seed)
+    image = Image.new("RGB", (4000, 3000), (236, 233, 226))
+    draw = ImageDraw.Draw(image)
+    for _ in range(60):
+        colour = rng.choice([(20, 40, 120), (160, 20, 20), (20, 110, 40), (30, 30, 30)])
+        x, y = rng.randrange(200, 3600), rng.randrange(200, 2700)
+        points = [(x + rng.randrange(-300, 300), y + rng.randrange(-80, 80)) for _ in range(8)]
+        draw.line(points, fill=colour, width=rng.randrange(8, 20))
+    noise = Image.effect_noise((4000, 3000), 18).convert("RGB")
+    image = Image.blend(image, noise, 0.12).filter(ImageFilter.SMOOTH)
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=92)
+    return buffer.getvalue()
+
+
+def build_event():
+    """Create the large event; returns it."""
+    import datetime
+
+    from django.contrib.auth import get_user_model
+    from django.core.files.base import ContentFile
+
+    from agenda.models import Room, TimeSlot, Topic
+    from events.models import Event, Participant
+
+    Event.objects.filter(slug=SLUG).delete()
+    user, _ = get_user_model().objects.get_or_create(username="bench")
+    event = Event.objects.create(
+        slug=SLUG,
+        title="Storträff: Minska den administrativa bördan",
+        theme_question="Hur kan vi tillsammans minska den administrativa bördan?",
+        purpose="Att hitta konkreta steg som gör vardagen enklare. " * 5,
+        date=datetime.date(2026, 11, 19),
+        start_time=datetime.time(9, 0),
+        end_time=datetime.time(16, 0),
+        language="sv",
+        phase="closing",
+    )
+    event.facilitators.add(user)
+    people = Participant.objects.bulk_create(
+        Participant(event=event, name=f"Deltagare Åström {i}", organisation=f"Kommun {i % 12}")
+        for i in range(PARTICIPANTS)
+    )
+    rooms = [
+        Room.objects.create(event=event, name=f"Rum {chr(65 + i)}", code=chr(65 + i), position=i)
+        for i in range(ROOMS)
+    ]
+    slots = [
+        TimeSlot.objects.create(
+            event=event,
+            number=n,
+            label=f"Pass {n}",
+            starts_at=datetime.time(9 + n, 0),
+            ends_at=datetime.time(9 + n, 45),
+        )
+        for n in range(1, ROUNDS + 1)
+    ]
+    topics = []
+    for r, room in enumerate(rooms):
+        for s, slot in enumerate(slots):
+            topics.append(
+                Topic.objects.create(
+                    event=event,
+                    title=f"Ämne {room.code}{slot.number}: hur gör vi det enklare för invånarna?",
+                    convener=people[r * ROUNDS + s],
+                    room=room,
+                    time_slot=slot,
+                )
+            )
+    photos = [phone_photo(seed) for seed in range(8)]
+    add_reports(event, topics, people, photos, ContentFile)
+    add_initiatives(event, people)
+    return event
+
+
+def add_reports(event, topics, people, photos, content_file) -> None:
+    """40 reports with two photos each (needs the session reports models)."""
+    try:
+        from reports.models import Report  # noqa: F401
+    except ImportError:
+        print("(no Report model yet: the benchmark runs without reports and photos)")
+        return
+    from reports.documentation_bench import add_bench_reports
+
+    add_bench_reports(event, topics, people, photos, content_file, PHOTOS_PER_REPORT)
+
+
+def add_initiatives(event, people) -> None:
+    try:
+        from reports.models import Initiative  # noqa: F401
+    except ImportError:
+        print("(no Initiative model yet: the benchmark runs without an action plan)")
+        return
+    from reports.documentation_bench import add_bench_initiatives
+
+    add_bench_initiatives(event, people, INITIATIVES)
+
+
+def render_once(variant: str) -> dict:
+    from events.models import Event
+    from reports.documentation import export_documentation_pdf
+
+    event = Event.objects.get(slug=SLUG)
+    started = time.perf_counter()
+    export = export_documentation_pdf(event, variant=variant)
+    seconds = time.perf_counter() - started
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return {
+        "variant": variant,
+        "seconds": round(seconds, 2),
+        "peak_mb": round(peak_kb / 1024),
+        "size_mb": round(len(export.content) / 2**20, 2),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--keep", help="Work in this directory and keep it.")
+    parser.add_argument("--render", help=argparse.SUPPRESS)  # child process: render only
+    parser.add_argument("--variant", default="accessible", choices=["accessible", "archival"])
+    args = parser.parse_args()
+
+    if args.render:
+        setup_django(Path(args.render))
+        print(json.dumps(render_once(args.variant)))
+        return
+
+    workdir = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="bench-doc-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    setup_django(workdir)
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    started = time.perf_counter()
+    build_event()
+    print(f"set-up: {time.perf_counter() - started:.1f} s in {workdir}")
+    for label, variant in [
+        ("cold photo cache", "accessible"),
+        ("warm photo cache", "accessible"),
+        ("archival, warm", "archival"),
+    ]:
+        child = subprocess.run(  # noqa: S603
+            [sys.executable, __file__, "--render", str(workdir), "--variant", variant],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        result = json.loads(child.stdout.strip().splitlines()[-1])
+        print(
+            f"{label:18} {result['seconds']:6.2f} s  peak {result['peak_mb']:4d} MB  "
+            f"file {result['size_mb']:5.2f} MB  ({variant})"
+        )
+
+
+if __name__ == "__main__":
+    main()
