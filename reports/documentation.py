@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -261,6 +262,19 @@ def css_string(text: str) -> str:
     return f'"{escaped}"'
 
 
+def page_counter_css(text: str) -> str:
+    """A CSS `content` value from a sentence with %(page)s and %(pages)s in it."""
+    parts = []
+    for piece in re.split(r"(%\(page\)s|%\(pages\)s)", text):
+        if piece == "%(page)s":
+            parts.append("counter(page)")
+        elif piece == "%(pages)s":
+            parts.append("counter(pages)")
+        elif piece:
+            parts.append(css_string(piece))
+    return " ".join(parts)
+
+
 # -- rendering ------------------------------------------------------------------------------
 
 
@@ -271,8 +285,9 @@ def render_html(event: Event, *, progress: Progress | None = None) -> str:
         context.update(
             {
                 "stylesheet": static("css/print-documentation.css"),
-                "css_page": css_string(_("Page")),
-                "css_of": css_string(_("of")),
+                "page_counter": page_counter_css(
+                    _("Page %(page)s of %(pages)s") % {"page": "%(page)s", "pages": "%(pages)s"}
+                ),
             }
         )
         return render_to_string("reports/documentation/document.html", context)
