@@ -17,8 +17,11 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import re
+import threading
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,7 +33,7 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.utils import timezone, translation
-from django.utils.text import slugify
+from django.utils.text import Truncator, slugify
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps
 
@@ -127,14 +130,37 @@ def prepare_print_photo(file_field) -> str | None:
                 (PRINT_PHOTO_LONG_EDGE, PRINT_PHOTO_LONG_EDGE), Image.Resampling.LANCZOS
             )
             target_path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = target_path.with_suffix(".tmp")
+            # A unique temporary name: two renders may prepare the same photo at once.
+            tmp = target_path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
             # No exif= argument: location and camera data stay out of the PDF.
-            image.save(tmp, "JPEG", quality=PRINT_PHOTO_QUALITY, optimize=True, progressive=False)
+            image.save(tmp, "JPEG", quality=PRINT_PHOTO_QUALITY)
             tmp.replace(target_path)
     except (OSError, ValueError, Image.DecompressionBombError) as exc:
         logger.warning("Documentation: photo %s left out: %s", name, exc)
         return None
     return target
+
+
+def prepare_print_photos(
+    file_fields: list, *, progress: Progress | None = None, start: int = 5, end: int = 55
+) -> dict[str, str | None]:
+    """Print-size copies of many photos, two or more at a time: {source name: path or None}.
+
+    Pillow releases the GIL while it decodes, scales and encodes, so threads use
+    every core; progress goes from `start` to `end` percent.
+    """
+    unique = {f.name: f for f in file_fields if f and f.name}
+    results: dict[str, str | None] = {}
+    if not unique:
+        return results
+    workers = max(1, min(4, os.cpu_count() or 1))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = {pool.submit(prepare_print_photo, f): name for name, f in unique.items()}
+        for done, future in enumerate(as_completed(futures), start=1):
+            results[futures[future]] = future.result()
+            if progress:
+                progress(start + (end - start) * done // len(unique))
+    return results
 
 
 # -- context --------------------------------------------------------------------------------
@@ -146,14 +172,63 @@ class AgendaTable:
     rows: list[tuple[TimeSlot, list[Topic | None]]]
 
 
+# What the print template shows, in plain values: the template never reaches
+# into the reports app's models, so their field names live in one place here.
+
+
+@dataclass
+class PrintPhoto:
+    src: str | None  # None: the file is missing or not an image
+    caption: str
+    alt: str
+
+
+@dataclass
+class PrintComment:
+    text: str
+    author: str = ""
+
+
 @dataclass
 class ReportItem:
-    """One session in the reports section, with its report (None if nobody wrote one)."""
+    """One session in the reports section, with its report (report=False if nobody wrote one)."""
 
     session: Topic
-    report: object | None = None
-    photos: list = field(default_factory=list)
-    comments: list = field(default_factory=list)
+    report: bool = False
+    people: str = ""
+    # (heading, text) in the order of the report template.
+    sections: list[tuple[str, str]] = field(default_factory=list)
+    photos: list[PrintPhoto] = field(default_factory=list)
+    comments: list[PrintComment] = field(default_factory=list)
+
+
+@dataclass
+class ActionRow:
+    who: str
+    what: str
+    level: str  # "F", "G", "U" or ""
+    level_label: str
+    when: str
+    joins: str
+    step: int | None = None  # 1-4 on the collaboration ladder
+    next_step: str = ""
+
+    @property
+    def what_short(self) -> str:
+        return Truncator(self.what).chars(120)
+
+
+@dataclass
+class LadderStep:
+    number: int
+    label: str
+    rows: list[ActionRow]
+
+
+@dataclass
+class PrintReflection:
+    text: str
+    author: str = ""
 
 
 @dataclass
@@ -239,6 +314,9 @@ def build_context(
         "agenda_tables": _agenda_tables(rooms, slots, sessions),
         "has_agenda": bool(rooms and slots),
         "report_items": [ReportItem(session=topic) for topic in sessions],
+        "action_rows": [],
+        "ladder": [],
+        "reflections": [],
         "generated_at": timezone.localtime(),
     }
 
