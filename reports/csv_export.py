@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from agenda.models import Topic
 from events.models import Event
 
-from .documentation import Export, session_sort_key
+from .documentation import Export, action_rows, session_sort_key
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -82,4 +82,35 @@ def export_agenda_csv(event: Event) -> Export:
         content=_csv_bytes(header, rows),
         content_type="text/csv; charset=utf-8",
         filename=_filename(event, "agenda"),
+    )
+
+
+def export_action_plan_csv(event: Event) -> Export:
+    """The action plan: Who, What, Level, When, Who joins, and the ladder step."""
+    with translation.override(event.language):
+        header = [
+            _("Who"),
+            _("What"),
+            _("Level"),
+            _("When"),
+            _("Who joins"),
+            _("Ladder step"),
+            _("Next step"),
+        ]
+        rows = [
+            [
+                row.who,
+                row.what,
+                row.level,
+                row.when,
+                row.joins,
+                row.step or "",
+                row.next_step,
+            ]
+            for row in action_rows(event)
+        ]
+    return Export(
+        content=_csv_bytes(header, rows),
+        content_type="text/csv; charset=utf-8",
+        filename=_filename(event, "action-plan"),
     )

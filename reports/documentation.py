@@ -35,6 +35,7 @@ from django.templatetags.static import static
 from django.utils import timezone, translation
 from django.utils.text import Truncator, slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from PIL import Image, ImageOps
 
 from agenda.models import Room, TimeSlot, Topic
@@ -314,11 +315,34 @@ def build_context(
         "agenda_tables": _agenda_tables(rooms, slots, sessions),
         "has_agenda": bool(rooms and slots),
         "report_items": [ReportItem(session=topic) for topic in sessions],
-        "action_rows": [],
-        "ladder": [],
+        "action_rows": (rows := action_rows(event)),
+        "ladder": ladder(rows),
         "reflections": [],
         "generated_at": timezone.localtime(),
     }
+
+
+def action_rows(event: Event) -> list[ActionRow]:
+    """The action plan of the event as printable rows (empty until the action plan exists)."""
+    return []
+
+
+LADDER_STEPS = {
+    1: gettext_lazy("Conversation"),
+    2: gettext_lazy("Shared view"),
+    3: gettext_lazy("Collaboration"),
+    4: gettext_lazy("Cooperation"),
+}
+
+
+def ladder(rows: list[ActionRow]) -> list[LadderStep]:
+    """The collaboration ladder, top step first; empty when no initiative is placed on it."""
+    if not any(row.step for row in rows):
+        return []
+    return [
+        LadderStep(number=n, label=str(LADDER_STEPS[n]), rows=[r for r in rows if r.step == n])
+        for n in sorted(LADDER_STEPS, reverse=True)
+    ]
 
 
 def default_principles() -> list[str]:
