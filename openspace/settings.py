@@ -266,3 +266,7 @@ if _tasks_backend not in _TASKS_BACKENDS:
         f"TASKS_BACKEND must be database or immediate; got {_tasks_backend!r}"
     )
 TASKS = {"default": {"BACKEND": _TASKS_BACKENDS[_tasks_backend], "QUEUES": ["default"]}}
+
+# Serve uploaded media from Django itself: for the local demo (scripts/run) only.
+# In production the web server serves MEDIA_ROOT (docs/deploy.md).
+SERVE_MEDIA = envbool("SERVE_MEDIA", "true" if DEBUG else "false")
