@@ -1,3 +1,42 @@
+from django.urls import path
+
+from . import action_views
+
 app_name = "reports"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    # Action plan, collaboration ladder and closing circle (reports/action_views.py)
+    path("e/<slug:slug>/actions/", action_views.board, name="actions"),
+    path("e/<slug:slug>/actions/new/", action_views.initiative_new, name="action-new"),
+    path("e/<slug:slug>/actions/ladder/", action_views.ladder, name="ladder"),
+    path("e/<slug:slug>/actions/<int:pk>/edit/", action_views.initiative_edit, name="action-edit"),
+    path(
+        "e/<slug:slug>/actions/<int:pk>/withdraw/",
+        action_views.initiative_withdraw,
+        name="action-withdraw",
+    ),
+    path("e/<slug:slug>/actions/<int:pk>/join/", action_views.initiative_join, name="action-join"),
+    path(
+        "e/<slug:slug>/actions/<int:pk>/leave/", action_views.initiative_leave, name="action-leave"
+    ),
+    path(
+        "e/<slug:slug>/actions/<int:pk>/merge/", action_views.initiative_merge, name="action-merge"
+    ),
+    path(
+        "e/<slug:slug>/actions/<int:pk>/state/", action_views.initiative_state, name="action-state"
+    ),
+    path("e/<slug:slug>/actions/<int:pk>/ladder/", action_views.ladder_move, name="ladder-move"),
+    path(
+        "e/<slug:slug>/actions/follow-up/<int:pk>/state/",
+        action_views.follow_up_state,
+        name="follow-up-state",
+    ),
+    path("e/<slug:slug>/wall/actions/", action_views.wall, name="actions-wall"),
+    path("e/<slug:slug>/closing/", action_views.closing, name="closing"),
+    path("e/<slug:slug>/closing/summary/", action_views.closing_summary, name="closing-summary"),
+    path(
+        "e/<slug:slug>/closing/reflections/<int:pk>/hide/",
+        action_views.reflection_hide,
+        name="reflection-hide",
+    ),
+]

@@ -1,0 +1,542 @@
+"""Pages of the action plan: the board, the ladder, the projector wall and the closing circle.
+
+Every write goes through reports/action_plan.py; every object is fetched through
+a permission-checked getter below (another event's initiative: 404; someone
+else's initiative: 403).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import trigger_client_event
+
+from events.access import Viewer, event_view
+from events.identity import get_participant
+from events.models import Event
+
+from . import action_plan, action_queries
+from .action_forms import (
+    InitiativeForm,
+    LadderForm,
+    MergeForm,
+    ReflectionForm,
+    StateForm,
+    SummaryForm,
+)
+from .models import Initiative, InitiativeState, LadderStep, Reflection
+
+BOARD_VIEWS = ("levels", "table")
+
+
+# -- permission-checked getters ---------------------------------------------------------------
+
+
+def get_initiative_for_viewer(event: Event, pk: int) -> Initiative:
+    """An active initiative of this event, or 404."""
+    initiative = Initiative.objects.active().filter(event=event, pk=pk).first()
+    if initiative is None:
+        raise Http404
+    initiative.event = event
+    return initiative
+
+
+def can_edit(viewer: Viewer, initiative: Initiative) -> bool:
+    if viewer.is_facilitator:
+        return True
+    return viewer.participant is not None and initiative.created_by_id == viewer.participant.pk
+
+
+def get_initiative_for_editor(event: Event, viewer: Viewer, pk: int) -> Initiative:
+    """An active initiative of this event that the viewer initiated or facilitates; else 404/403."""
+    initiative = get_initiative_for_viewer(event, pk)
+    if not can_edit(viewer, initiative):
+        raise PermissionDenied
+    return initiative
+
+
+def get_follow_up_initiative_for_editor(request, event: Event, viewer: Viewer, pk: int):
+    """An initiative of the previous meeting in the series, for whoever may update its state.
+
+    A facilitator of this meeting or of the previous one, or the participant who
+    raised it (still known by their cookie from that meeting).
+    """
+    previous = action_queries.previous_event(event)
+    if previous is None:
+        raise Http404
+    initiative = get_initiative_for_viewer(previous, pk)
+    if viewer.is_facilitator or previous.is_facilitator(request.user):
+        return initiative
+    initiator = get_participant(request, previous)
+    if initiator is not None and initiative.created_by_id == initiator.pk:
+        return initiative
+    raise PermissionDenied
+
+
+def get_reflection_for_facilitator(event: Event, pk: int) -> Reflection:
+    reflection = Reflection.objects.filter(event=event, pk=pk).first()
+    if reflection is None:
+        raise Http404
+    reflection.event = event
+    return reflection
+
+
+def _require_participant(viewer: Viewer):
+    if viewer.participant is None:
+        raise PermissionDenied
+    return viewer.participant
+
+
+# -- helpers ----------------------------------------------------------------------------------
+
+
+def _board_view(request) -> str:
+    view = request.POST.get("view") or request.GET.get("view") or "levels"
+    return view if view in BOARD_VIEWS else "levels"
+
+
+def _board_url(event: Event, view: str = "levels", anchor: str = "") -> str:
+    url = reverse("reports:actions", kwargs={"slug": event.slug})
+    if view != "levels":
+        url += f"?view={view}"
+    return url + (f"#{anchor}" if anchor else "")
+
+
+def _next_url(request, fallback: str) -> str:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
+
+
+def _items(event: Event, viewer: Viewer, initiatives):
+    return action_queries.board_items(
+        initiatives,
+        participant=viewer.participant,
+        is_facilitator=viewer.is_facilitator,
+        visibility=event.participant_visibility,
+    )
+
+
+def _board_context(event: Event, viewer: Viewer, view: str, error: str = "") -> dict:
+    items = _items(event, viewer, action_queries.board_initiatives(event))
+    previous = action_queries.previous_event(event)
+    follow_up = action_queries.follow_up_initiatives(previous)
+    can_update_follow_up = viewer.is_facilitator
+    return {
+        "event": event,
+        "viewer": viewer,
+        "nav": "actions",
+        "tab": view,
+        "view": view,
+        "items": items,
+        "groups": action_queries.group_by_level(items),
+        "actions_open": action_plan.actions_open(event),
+        "previous_event": previous,
+        "follow_up": follow_up,
+        "can_update_follow_up": can_update_follow_up,
+        "state_choices": InitiativeState.choices,
+        "merge_possible": len(items) > 1,
+        "error": error,
+    }
+
+
+def _render_board(request, event, viewer, *, error: str = "", status: int = 200):
+    view = _board_view(request)
+    context = _board_context(event, viewer, view, error)
+    return render(request, "reports/actions/board.html#board", context, status=status)
+
+
+# -- the board --------------------------------------------------------------------------------
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+@event_view()
+def board(request, *, event, viewer):
+    context = _board_context(event, viewer, _board_view(request))
+    if request.htmx:
+        return render(request, "reports/actions/board.html#board", context)
+    return render(request, "reports/actions/board.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@event_view()
+def initiative_new(request, *, event, viewer):
+    closed_message = ""
+    if not viewer.is_facilitator and not action_plan.actions_open(event):
+        closed_message = (
+            _("The event is closed: the action plan can no longer be changed.")
+            if event.is_closed
+            else _("The action plan opens when the facilitator starts the action planning.")
+        )
+    if request.method == "POST":
+        form = InitiativeForm(request.POST, event=event)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                initiative = action_plan.raise_initiative(
+                    event=event,
+                    participant=viewer.participant,
+                    who=data["who"],
+                    what=data["what"],
+                    levels=data["levels"],
+                    when=data["when"],
+                    topic=data["topic"],
+                    guests=data["guests"],
+                    idempotency_key=data["key"],
+                    as_facilitator=viewer.is_facilitator,
+                )
+            except action_plan.ActionPlanError as error:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+            else:
+                messages.success(request, _("Your initiative is on the board."))
+                return HttpResponseRedirect(_board_url(event, anchor=f"initiative-{initiative.pk}"))
+    else:
+        initial = {}
+        topic_id = request.GET.get("topic", "")
+        if topic_id.isdigit():
+            initial["topic"] = int(topic_id)
+        form = InitiativeForm(initial=initial, event=event)
+    return render(
+        request,
+        "reports/actions/form.html",
+        {
+            "event": event,
+            "viewer": viewer,
+            "nav": "actions",
+            "form": form,
+            "initiative": None,
+            "closed_message": closed_message,
+            "who_default": viewer.participant.display_name if viewer.participant else "",
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@event_view()
+def initiative_edit(request, pk, *, event, viewer):
+    initiative = get_initiative_for_editor(event, viewer, pk)
+    if request.method == "POST":
+        form = InitiativeForm(request.POST, event=event)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                action_plan.edit_initiative(
+                    initiative=initiative,
+                    who=data["who"],
+                    what=data["what"],
+                    levels=data["levels"],
+                    when=data["when"],
+                    topic=data["topic"],
+                    guests=data["guests"],
+                    as_facilitator=viewer.is_facilitator,
+                )
+            except action_plan.ActionPlanError as error:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+            else:
+                messages.success(request, _("The initiative is saved."))
+                return HttpResponseRedirect(_board_url(event, anchor=f"initiative-{initiative.pk}"))
+    else:
+        form = InitiativeForm(
+            initial={
+                "who": initiative.who,
+                "what": initiative.what,
+                "levels": initiative.level_list,
+                "when": initiative.when,
+                "topic": initiative.topic_id,
+                "guests": initiative.guests,
+            },
+            event=event,
+        )
+    return render(
+        request,
+        "reports/actions/form.html",
+        {
+            "event": event,
+            "viewer": viewer,
+            "nav": "actions",
+            "form": form,
+            "initiative": initiative,
+            "closed_message": "",
+        },
+    )
+
+
+def _after_write(request, event, viewer, *, anchor: str = "", error: str = ""):
+    """HTMX: the board again (with the error, if any); otherwise back to the board."""
+    if request.htmx:
+        return _render_board(request, event, viewer, error=error)
+    if error:
+        messages.error(request, error)
+    return HttpResponseRedirect(_next_url(request, _board_url(event, _board_view(request), anchor)))
+
+
+@require_POST
+@vary_on_headers("HX-Request")
+@event_view()
+def initiative_withdraw(request, pk, *, event, viewer):
+    initiative = get_initiative_for_editor(event, viewer, pk)
+    error = ""
+    try:
+        action_plan.withdraw_initiative(initiative=initiative, as_facilitator=viewer.is_facilitator)
+    except action_plan.ActionPlanError as exc:
+        error = exc.message
+    else:
+        if not request.htmx:
+            messages.success(request, _("The initiative is withdrawn."))
+    return _after_write(request, event, viewer, error=error)
+
+
+@require_POST
+@vary_on_headers("HX-Request")
+@event_view()
+def initiative_join(request, pk, *, event, viewer):
+    participant = _require_participant(viewer)
+    initiative = get_initiative_for_viewer(event, pk)
+    error = ""
+    try:
+        action_plan.join_initiative(initiative=initiative, participant=participant)
+    except action_plan.ActionPlanError as exc:
+        error = exc.message
+    return _after_write(request, event, viewer, anchor=f"initiative-{pk}", error=error)
+
+
+@require_POST
+@vary_on_headers("HX-Request")
+@event_view()
+def initiative_leave(request, pk, *, event, viewer):
+    participant = _require_participant(viewer)
+    initiative = get_initiative_for_viewer(event, pk)
+    error = ""
+    try:
+        action_plan.leave_initiative(initiative=initiative, participant=participant)
+    except action_plan.ActionPlanError as exc:
+        error = exc.message
+    return _after_write(request, event, viewer, anchor=f"initiative-{pk}", error=error)
+
+
+@require_http_methods(["GET", "POST"])
+@event_view(facilitator_required=True)
+def initiative_merge(request, pk, *, event, viewer):
+    source = get_initiative_for_viewer(event, pk)
+    others = [i for i in action_queries.board_initiatives(event) if i.pk != source.pk]
+    choices = [(i.pk, f"{i.who}: {i.what[:80]}") for i in others]
+    form = MergeForm(request.POST or None, choices=choices)
+    if request.method == "POST" and form.is_valid():
+        target = get_initiative_for_viewer(event, form.cleaned_data["target"])
+        try:
+            action_plan.merge_initiatives(source=source, target=target)
+        except action_plan.ActionPlanError as error:
+            form.add_error("target", error.message)
+        else:
+            messages.success(request, _("The initiatives are merged."))
+            return HttpResponseRedirect(_board_url(event, anchor=f"initiative-{target.pk}"))
+    return render(
+        request,
+        "reports/actions/merge.html",
+        {"event": event, "viewer": viewer, "nav": "actions", "form": form, "source": source},
+    )
+
+
+@require_POST
+@vary_on_headers("HX-Request")
+@event_view()
+def initiative_state(request, pk, *, event, viewer):
+    initiative = get_initiative_for_editor(event, viewer, pk)
+    form = StateForm(request.POST)
+    error = ""
+    if form.is_valid():
+        try:
+            action_plan.set_state(initiative=initiative, state=form.cleaned_data["state"])
+        except action_plan.ActionPlanError as exc:
+            error = exc.message
+    else:
+        error = _("Choose one of the states.")
+    return _after_write(request, event, viewer, anchor=f"initiative-{pk}", error=error)
+
+
+@require_POST
+@vary_on_headers("HX-Request")
+@event_view()
+def follow_up_state(request, pk, *, event, viewer):
+    initiative = get_follow_up_initiative_for_editor(request, event, viewer, pk)
+    form = StateForm(request.POST)
+    error = ""
+    if form.is_valid():
+        action_plan.set_state(initiative=initiative, state=form.cleaned_data["state"])
+        # This meeting's walls show the follow-up too.
+        event.touch()
+    else:
+        error = _("Choose one of the states.")
+    return _after_write(request, event, viewer, anchor="follow-up", error=error)
+
+
+# -- the collaboration ladder -----------------------------------------------------------------
+
+
+def _ladder_context(event: Event, viewer: Viewer, error: str = "") -> dict:
+    items = _items(event, viewer, action_queries.board_initiatives(event))
+    return {
+        "event": event,
+        "viewer": viewer,
+        "nav": "actions",
+        "tab": "ladder",
+        "rungs": action_queries.ladder_rungs(items),
+        "step_choices": LadderStep.choices,
+        "top_step": max(LadderStep.values),
+        "error": error,
+    }
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+@event_view()
+def ladder(request, *, event, viewer):
+    context = _ladder_context(event, viewer)
+    if request.htmx:
+        return render(request, "reports/actions/ladder.html#ladder", context)
+    return render(request, "reports/actions/ladder.html", context)
+
+
+@require_POST
+@vary_on_headers("HX-Request")
+@event_view()
+def ladder_move(request, pk, *, event, viewer):
+    initiative = get_initiative_for_editor(event, viewer, pk)
+    form = LadderForm(request.POST)
+    error = ""
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            action_plan.move_on_ladder(
+                initiative=initiative,
+                step=data["step"],
+                position=data["position"],
+                next_step=data["next_step"] if "next_step" in request.POST else None,
+            )
+        except action_plan.ActionPlanError as exc:
+            error = exc.message
+    else:
+        error = " ".join(str(e) for errors in form.errors.values() for e in errors)
+    if request.htmx:
+        context = _ladder_context(event, viewer, error)
+        response = render(request, "reports/actions/ladder.html#ladder", context)
+        if not error:
+            step = initiative.ladder_step
+            where = LadderStep(step).label if step else _("Not on the ladder")
+            message = _("Moved to: %(step)s") % {"step": where}
+            trigger_client_event(response, "initiativeMoved", {"id": pk, "message": message})
+        return response
+    if error:
+        messages.error(request, error)
+    url = reverse("reports:ladder", kwargs={"slug": event.slug})
+    return HttpResponseRedirect(f"{url}#ladder-{pk}")
+
+
+# -- the projector wall -----------------------------------------------------------------------
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+@event_view()
+def wall(request, *, event, viewer):
+    """The action plan on the projector; the page asks for the table every few seconds.
+
+    The poll carries the version it shows: while Event.version is unchanged the
+    answer is an empty 304, one small query instead of the whole table.
+    """
+    if request.htmx and request.GET.get("v") == str(event.version):
+        return HttpResponse(status=304)
+    items = _items(event, viewer, action_queries.board_initiatives(event))
+    context = {
+        "event": event,
+        "viewer": viewer,
+        "nav": "actions",
+        "items": items,
+        "board_url": request.build_absolute_uri(_board_url(event)),
+    }
+    if request.htmx:
+        return render(request, "reports/actions/wall.html#wall", context)
+    return render(request, "reports/actions/wall.html", context)
+
+
+# -- the closing circle -----------------------------------------------------------------------
+
+
+def _closing_context(event: Event, viewer: Viewer, **extra) -> dict:
+    own = action_queries.own_reflection(event, viewer.participant)
+    summary = action_queries.closing_summary(event)
+    context = {
+        "event": event,
+        "viewer": viewer,
+        "nav": "closing",
+        "tab": "closing",
+        "reflections": action_queries.reflections(event, include_hidden=viewer.is_facilitator),
+        "own": own,
+        "summary": summary,
+        "actions_open": action_plan.actions_open(event),
+        "form": ReflectionForm(
+            initial={"text": own.text, "anonymous": own.anonymous} if own else None
+        ),
+        "summary_form": SummaryForm(initial={"text": summary.text if summary else ""}),
+    }
+    context.update(extra)
+    return context
+
+
+@require_http_methods(["GET", "POST"])
+@event_view()
+def closing(request, *, event, viewer):
+    if request.method == "POST":
+        participant = _require_participant(viewer)
+        form = ReflectionForm(request.POST)
+        if form.is_valid():
+            try:
+                action_plan.leave_reflection(
+                    event=event,
+                    participant=participant,
+                    text=form.cleaned_data["text"],
+                    anonymous=form.cleaned_data["anonymous"],
+                )
+            except action_plan.ActionPlanError as error:
+                form.add_error("text" if error.field == "text" else None, error.message)
+            else:
+                messages.success(request, _("Thank you for your reflection."))
+                return HttpResponseRedirect(reverse("reports:closing", kwargs={"slug": event.slug}))
+        return render(
+            request, "reports/actions/closing.html", _closing_context(event, viewer, form=form)
+        )
+    return render(request, "reports/actions/closing.html", _closing_context(event, viewer))
+
+
+@require_POST
+@event_view(facilitator_required=True)
+def reflection_hide(request, pk, *, event, viewer):
+    reflection = get_reflection_for_facilitator(event, pk)
+    hidden = request.POST.get("hidden", "1") == "1"
+    action_plan.hide_reflection(reflection=reflection, hidden=hidden)
+    url = reverse("reports:closing", kwargs={"slug": event.slug})
+    return HttpResponseRedirect(f"{url}#reflection-{pk}")
+
+
+@require_POST
+@event_view(facilitator_required=True)
+def closing_summary(request, *, event, viewer):
+    form = SummaryForm(request.POST)
+    if form.is_valid():
+        action_plan.write_summary(event=event, text=form.cleaned_data["text"], user=request.user)
+        messages.success(request, _("The summary is saved."))
+        return HttpResponseRedirect(reverse("reports:closing", kwargs={"slug": event.slug}))
+    return render(
+        request, "reports/actions/closing.html", _closing_context(event, viewer, summary_form=form)
+    )
