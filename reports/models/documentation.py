@@ -1,6 +1,7 @@
 """The documentation of an event: the organisers' texts and the rendered PDF files.
 
-DocumentationSettings holds what the organisers write or choose for the document.
+DocumentationSettings holds what the organisers write or choose for the document
+(the summary is the action plan's ClosingSummary, edited on the same page).
 DocumentationRender is one rendered PDF per event and variant, reused while the
 event has not changed (its key is Event.version plus the settings' revision).
 """
@@ -28,12 +29,6 @@ class DocumentationSettings(models.Model):
         max_length=5000,
         blank=True,
         help_text=_("Leave empty to use the purpose written for the event."),
-    )
-    summary = models.TextField(
-        _("summary"),
-        max_length=10000,
-        blank=True,
-        help_text=_("Printed before the closing reflections."),
     )
     include_comments = models.BooleanField(_("include comments on the reports"), default=False)
     published = models.BooleanField(
