@@ -92,6 +92,8 @@ class Topic(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
+    # The key of the form that posted it: a double-tapped submit makes one topic.
+    idempotency_key = models.CharField(max_length=64, blank=True, editable=False)
 
     objects = TopicQuerySet.as_manager()
 
@@ -111,6 +113,11 @@ class Topic(models.Model):
                 condition=Q(room__isnull=True, time_slot__isnull=True)
                 | Q(room__isnull=False, time_slot__isnull=False),
                 name="topic_placed_in_both_room_and_slot_or_neither",
+            ),
+            models.UniqueConstraint(
+                fields=["event", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="topic_idempotency_key_unique",
             ),
         ]
 

@@ -1,10 +1,271 @@
-from django.http import HttpResponse
-from django.views.decorators.http import require_GET
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from events.access import event_view
+from openspace.live import not_modified, version_etag, with_etag
+
+from . import queries, services
+from .forms import MoveForm, TopicChoiceForm, TopicForm
+from .models import Topic
+
+
+def get_topic(event, pk) -> Topic:
+    """A live topic of this event, or 404 (ids of other events never leak)."""
+    return get_object_or_404(
+        Topic.objects.active().select_related("event", "convener", "room", "time_slot"),
+        pk=pk,
+        event=event,
+    )
+
+
+def get_topic_for_editor(viewer, pk) -> Topic:
+    """The topic if the viewer convenes it or facilitates the event; 403 otherwise."""
+    topic = get_topic(viewer.event, pk)
+    topic.event = viewer.event
+    is_convener = viewer.participant is not None and topic.convener_id == viewer.participant.pk
+    if not (is_convener or viewer.is_facilitator):
+        raise PermissionDenied
+    return topic
+
+
+def _agenda_context(request, event, viewer):
+    grid = queries.grid(event, viewer.participant)
+    show = request.GET.get("show", "")
+    if show not in ("mine", "my-topics"):
+        show = ""
+    me = viewer.participant
+    visible = None
+    if show == "mine":
+        visible = set(grid.my_signups)
+    elif show == "my-topics" and me is not None:
+        visible = {t.pk for t in grid.topics if t.convener_id == me.pk}
+    return {
+        "event": event,
+        "viewer": viewer,
+        "grid": grid,
+        "show": show,
+        "visible": visible,
+        "nav": "agenda",
+    }
 
 
 @require_GET
-def home(request, slug):
-    return HttpResponse("TODO")
+@vary_on_headers("HX-Request", "If-None-Match")
+@event_view()
+def home(request, *, event, viewer):
+    """The agenda: a grid on laptops, a list per round on phones. Polls for changes."""
+    etag = version_etag(request, event, viewer) + request.GET.get("show", "")
+    if request.htmx and (response := not_modified(request, etag)):
+        return response
+    context = _agenda_context(request, event, viewer)
+    template = "agenda/home.html#agenda" if request.htmx else "agenda/home.html"
+    return with_etag(render(request, template, context), etag)
 
 
-wall = topic_detail = home
+@require_GET
+@event_view()
+def topic_detail(request, pk, *, event, viewer):
+    try:
+        topic = queries.topic_page(event, pk)
+    except Topic.DoesNotExist:
+        raise Http404 from None
+    signups = topic.signup_list
+    mine = next(
+        (s for s in signups if viewer.participant and s.participant_id == viewer.participant.pk),
+        None,
+    )
+    arrange = {}
+    if viewer.is_facilitator:
+        grid = queries.grid(event)
+        arrange = {
+            "arrange_cells": [cell for round_ in grid.rounds for cell in round_.cells],
+            "merge_candidates": [t for t in grid.topics if t.pk != topic.pk],
+        }
+    return render(
+        request,
+        "agenda/topic.html",
+        {
+            **arrange,
+            "event": event,
+            "viewer": viewer,
+            "topic": topic,
+            "signups": signups,
+            "my_signup": mine,
+            "can_edit": viewer.is_facilitator
+            or (viewer.participant and topic.convener_id == viewer.participant.pk),
+            "nav": "agenda",
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@event_view()
+def topic_new(request, *, event, viewer):
+    if not (event.marketplace_open or viewer.is_facilitator):
+        messages.warning(request, _("The marketplace is closed: new topics cannot be posted now."))
+        return redirect("agenda:home", slug=event.slug)
+    grid = queries.grid(event)
+    form = TopicForm(request.POST or None, grid=grid, with_cell=True)
+    if request.method == "POST" and form.is_valid():
+        room, slot = form.cleaned_data["cell"]
+        try:
+            topic = services.post_topic(
+                event=event,
+                participant=viewer.participant,
+                title=form.cleaned_data["title"],
+                description=form.cleaned_data["description"],
+                co_convener=form.cleaned_data["co_convener"],
+                room=room,
+                time_slot=slot,
+                idempotency_key=form.cleaned_data["idempotency_key"],
+                by_facilitator=viewer.is_facilitator,
+            )
+        except services.AgendaError as error:
+            form.add_error("cell" if isinstance(error, services.CellTaken) else None, str(error))
+            # Offer the places that are still free, keeping what was typed.
+            form.fields["cell"] = TopicForm(grid=queries.grid(event), with_cell=True).fields["cell"]
+        else:
+            messages.success(request, _("Your topic is on the agenda."))
+            return redirect(topic)
+    return render(
+        request,
+        "agenda/topic_form.html",
+        {"event": event, "viewer": viewer, "form": form, "nav": "agenda", "is_new": True},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@event_view()
+def topic_edit(request, pk, *, event, viewer):
+    topic = get_topic_for_editor(viewer, pk)
+    form = TopicForm(request.POST or None, instance=topic)
+    if request.method == "POST" and form.is_valid():
+        services.edit_topic(
+            topic=topic,
+            title=form.cleaned_data["title"],
+            description=form.cleaned_data["description"],
+            co_convener=form.cleaned_data["co_convener"],
+        )
+        messages.success(request, _("Saved."))
+        return redirect(topic)
+    return render(
+        request,
+        "agenda/topic_form.html",
+        {"event": event, "viewer": viewer, "form": form, "topic": topic, "nav": "agenda"},
+    )
+
+
+@require_POST
+@event_view()
+def topic_withdraw(request, pk, *, event, viewer):
+    topic = get_topic_for_editor(viewer, pk)
+    services.withdraw_topic(topic=topic)
+    messages.success(request, _("The topic “%(title)s” was withdrawn.") % {"title": topic.title})
+    return redirect("agenda:home", slug=event.slug)
+
+
+@require_POST
+@vary_on_headers("HX-Request")
+@event_view()
+def signup(request, pk, *, event, viewer):
+    """Sign up for or leave a session: one tap, with or without JavaScript."""
+    topic = get_topic(event, pk)
+    topic.event = event
+    if viewer.participant is None:
+        raise PermissionDenied
+    error = ""
+    try:
+        if request.POST.get("action") == "leave":
+            services.leave(topic=topic, participant=viewer.participant)
+        else:
+            services.sign_up(topic=topic, participant=viewer.participant)
+    except services.AgendaError as exc:
+        error = str(exc)
+    if request.htmx:
+        topic = queries.topic_page(event, topic.pk)
+        my_signup = next(
+            (s for s in topic.signup_list if s.participant_id == viewer.participant.pk), None
+        )
+        return render(
+            request,
+            "agenda/includes/signup_button.html",
+            {
+                "event": event,
+                "viewer": viewer,
+                "topic": topic,
+                "my_signup": my_signup,
+                "error": error,
+                "oob_count": True,
+            },
+        )
+    if error:
+        messages.error(request, error)
+    next_url = request.POST.get("next", "")
+    if next_url == "agenda":
+        return redirect("agenda:home", slug=event.slug)
+    return redirect(topic)
+
+
+@require_POST
+@event_view(facilitator_required=True)
+def topic_arrange(request, pk, *, event, viewer):
+    """Facilitators arrange the grid: move, swap, merge, lock and unlock."""
+    topic = get_topic(event, pk)
+    topic.event = event
+    action = request.POST.get("action", "move")
+    grid = queries.grid(event)
+    try:
+        if action == "move":
+            form = MoveForm(request.POST, grid=grid)
+            # Drag and drop may drop on a taken cell: then the two topics swap.
+            if form.is_valid():
+                room, slot = form.cleaned_data["cell"]
+                occupant = next(
+                    (c.topic for c in grid.placed_cells() if c.room == room and c.slot == slot),
+                    None,
+                )
+                if occupant is not None and occupant.pk != topic.pk:
+                    services.swap_topics(first=topic, second=occupant)
+                else:
+                    services.move_topic(topic=topic, room=room, time_slot=slot)
+            else:
+                raise services.AgendaError(_("That place does not exist in this event."))
+        elif action in ("swap", "merge"):
+            form = TopicChoiceForm(request.POST, topics=grid.topics, exclude=topic)
+            if not form.is_valid():
+                raise services.AgendaError(_("Choose another topic of this event."))
+            other = form.cleaned_data["other"]
+            if action == "swap":
+                services.swap_topics(first=topic, second=other)
+            else:
+                services.merge_topics(keep=other, duplicate=topic)
+                topic = other
+        elif action in ("lock", "unlock"):
+            services.set_locked(topic=topic, locked=action == "lock")
+        else:
+            raise services.AgendaError(_("Unknown action."))
+    except services.AgendaError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The agenda was updated."))
+    if request.POST.get("next") == "topic":
+        return redirect("agenda:topic", slug=event.slug, pk=topic.pk)
+    return redirect("agenda:home", slug=event.slug)
+
+
+@require_GET
+@vary_on_headers("HX-Request", "If-None-Match")
+@event_view()
+def wall(request, *, event, viewer):
+    """The projector wall: the grid, phase, round and time left, QR code and join code."""
+    etag = version_etag(request, event, viewer)
+    if request.htmx and (response := not_modified(request, etag)):
+        return response
+    context = {"event": event, "viewer": viewer, "grid": queries.grid(event)}
+    template = "agenda/wall.html#wall" if request.htmx else "agenda/wall.html"
+    return with_etag(render(request, template, context), etag)

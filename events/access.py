@@ -69,7 +69,7 @@ def event_view(*, participant_required: bool = True, facilitator_required: bool 
             event = get_object_or_404(Event, slug=slug)
             viewer = get_viewer(request, event)
             if facilitator_required and not viewer.is_facilitator:
-                if not request.user.is_authenticated:
+                if not request.user.is_authenticated and request.method in ("GET", "HEAD"):
                     return redirect_to_login(request.get_full_path())
                 raise PermissionDenied
             if participant_required and not viewer.can_view:

@@ -16,7 +16,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from agenda.models import Room, SignUp, TimeSlot, Topic
+from agenda.models import Room, TimeSlot, Topic
+from agenda.services import sign_up
 from events.models import Event, Participant, Phase, RunSheetItem, Series
 
 SLUG = "demo"
@@ -285,7 +286,8 @@ def seed_signups(topics, participants) -> None:
         for number in sorted(by_round):
             if rng.random() < 0.85:
                 topic = rng.choice(by_round[number])
-                SignUp.objects.get_or_create(topic=topic, participant=participant)
+                # Through the service, so a full room puts people on its waiting list.
+                sign_up(topic=topic, participant=participant, by_facilitator=True)
 
 
 def run_optional_hooks(event, participants, topics) -> None:

@@ -1,0 +1,101 @@
+import uuid
+
+from django import forms
+from django.utils.formats import time_format
+from django.utils.translation import gettext_lazy as _
+
+from .models import Topic
+
+UNPLACED = ""
+
+
+def cell_value(room, slot) -> str:
+    return f"{room.pk}-{slot.pk}"
+
+
+def cell_label(room, slot) -> str:
+    return _("%(code)s · %(room)s, %(slot)s %(start)s–%(end)s") % {
+        "code": f"{room.code}{slot.number}",
+        "room": room.name,
+        "slot": slot.label,
+        "start": time_format(slot.starts_at),
+        "end": time_format(slot.ends_at),
+    }
+
+
+class CellChoiceField(forms.ChoiceField):
+    """A room × time slot of the event, as "roomid-slotid", or unplaced."""
+
+    def __init__(self, *, grid, free_only=True, unplaced_label=None, **kwargs):
+        self.grid = grid
+        cells = grid.free_cells() if free_only else [c for r in grid.rounds for c in r.cells]
+        choices = [(UNPLACED, unplaced_label or _("No place yet: the facilitator places it"))]
+        choices += [(cell_value(c.room, c.slot), cell_label(c.room, c.slot)) for c in cells]
+        super().__init__(choices=choices, required=False, **kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None, None
+        rooms = {str(room.pk): room for room in self.grid.rooms}
+        slots = {str(round_.slot.pk): round_.slot for round_ in self.grid.rounds}
+        room_id, _sep, slot_id = value.partition("-")
+        if room_id not in rooms or slot_id not in slots:
+            raise forms.ValidationError(_("That place does not exist in this event."))
+        return rooms[room_id], slots[slot_id]
+
+
+class TopicForm(forms.ModelForm):
+    # A fresh key per rendered form: a double-tapped submit posts the same key twice.
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+    class Meta:
+        model = Topic
+        fields = ["title", "description", "co_convener"]
+        labels = {
+            "title": _("Your topic: a question or a few words"),
+            "description": _("A few words more (optional)"),
+            "co_convener": _("Co-convener (optional)"),
+        }
+        widgets = {
+            "title": forms.TextInput(attrs={"dir": "auto", "autocomplete": "off"}),
+            "description": forms.Textarea(attrs={"rows": 3, "dir": "auto"}),
+            "co_convener": forms.TextInput(attrs={"dir": "auto"}),
+        }
+
+    def __init__(self, *args, grid=None, with_cell=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("idempotency_key", uuid.uuid4().hex)
+        if with_cell:
+            self.fields["cell"] = CellChoiceField(grid=grid, label=_("Where and when"))
+
+    def clean_title(self):
+        title = " ".join(self.cleaned_data["title"].split())
+        if not title:
+            raise forms.ValidationError(_("Give your topic a title."))
+        return title
+
+
+class MoveForm(forms.Form):
+    def __init__(self, *args, grid, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cell"] = CellChoiceField(
+            grid=grid, label=_("Move to"), unplaced_label=_("Unplaced")
+        )
+
+
+class TopicChoiceForm(forms.Form):
+    """Pick another topic of the same event (to swap or merge with)."""
+
+    other = forms.TypedChoiceField(coerce=int, label=_("Topic"))
+
+    def __init__(self, *args, topics, exclude, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.topics = {t.pk: t for t in topics if t.pk != exclude.pk}
+        self.fields["other"].choices = [
+            (pk, f"{t.code} {t.title}".strip()) for pk, t in self.topics.items()
+        ]
+
+    def clean_other(self):
+        return self.topics[self.cleaned_data["other"]]

@@ -1,0 +1,136 @@
+"""Reads for the agenda pages, each in a fixed number of queries whatever the size."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from events.models import Event, Participant
+
+from .models import Room, SignUp, TimeSlot, Topic
+
+
+def topics_with_counts(event: Event):
+    return (
+        Topic.objects.active()
+        .filter(event=event)
+        .select_related("convener", "room", "time_slot")
+        .annotate(
+            seated_count=Count("signups", filter=Q(signups__waiting=False)),
+            waiting_count=Count("signups", filter=Q(signups__waiting=True)),
+        )
+        .order_by("time_slot__starts_at", "room__position", "created_at", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class MySignUp:
+    waiting: bool
+
+
+@dataclass
+class Cell:
+    room: Room
+    slot: TimeSlot
+    topic: Topic | None = None
+
+    @property
+    def code(self) -> str:
+        return f"{self.room.code}{self.slot.number}"
+
+
+@dataclass
+class Round:
+    slot: TimeSlot
+    cells: list[Cell]
+    state: str = ""  # "now", "next" or ""
+
+    @property
+    def topics(self) -> list[Topic]:
+        return [cell.topic for cell in self.cells if cell.topic]
+
+
+@dataclass
+class Grid:
+    event: Event
+    rooms: list[Room]
+    rounds: list[Round]
+    unplaced: list[Topic]
+    my_signups: dict[int, bool] = field(default_factory=dict)  # topic id -> waiting
+    clashes: set[int] = field(default_factory=set)  # topic ids in a round with another sign-up
+
+    @property
+    def topics(self) -> list[Topic]:
+        placed = [topic for round_ in self.rounds for topic in round_.topics]
+        return placed + self.unplaced
+
+    def free_cells(self) -> list[Cell]:
+        return [cell for round_ in self.rounds for cell in round_.cells if cell.topic is None]
+
+    def placed_cells(self) -> list[Cell]:
+        return [cell for round_ in self.rounds for cell in round_.cells if cell.topic]
+
+
+def round_states(event: Event, slots: list[TimeSlot], now: datetime.datetime | None = None):
+    """Which round is on now and which comes next, by the local clock on the event's day."""
+    now = timezone.localtime(now)
+    states = {}
+    if now.date() != event.date:
+        return states
+    current_time = now.time()
+    upcoming = [slot for slot in slots if slot.starts_at > current_time]
+    for slot in slots:
+        if slot.starts_at <= current_time < slot.ends_at:
+            states[slot.pk] = "now"
+    if upcoming:
+        states[min(upcoming, key=lambda slot: slot.starts_at).pk] = "next"
+    return states
+
+
+def grid(event: Event, participant: Participant | None = None, now=None) -> Grid:
+    """The agenda grid in four queries: rooms, slots, topics with counts, my sign-ups."""
+    rooms = list(event.rooms.all())
+    slots = list(event.time_slots.all())
+    topics = list(topics_with_counts(event))
+    my_signups = {}
+    if participant is not None:
+        my_signups = dict(
+            SignUp.objects.filter(participant=participant, topic__event=event).values_list(
+                "topic_id", "waiting"
+            )
+        )
+    for topic in topics:
+        waiting = my_signups.get(topic.pk)
+        topic.my_signup = None if waiting is None else MySignUp(waiting=waiting)
+    by_cell = {(t.time_slot_id, t.room_id): t for t in topics if t.is_placed}
+    states = round_states(event, slots, now)
+    rounds = [
+        Round(
+            slot=slot,
+            cells=[Cell(room, slot, by_cell.get((slot.pk, room.pk))) for room in rooms],
+            state=states.get(slot.pk, ""),
+        )
+        for slot in slots
+    ]
+    result = Grid(
+        event=event,
+        rooms=rooms,
+        rounds=rounds,
+        unplaced=[topic for topic in topics if not topic.is_placed],
+        my_signups=my_signups,
+    )
+    for round_ in rounds:
+        mine = [topic.pk for topic in round_.topics if topic.pk in my_signups]
+        if len(mine) > 1:
+            result.clashes.update(mine)
+    return result
+
+
+def topic_page(event: Event, pk: int) -> Topic:
+    """One session with its counts and sign-ups (names with organisations), in two queries."""
+    topic = topics_with_counts(event).get(pk=pk)
+    topic.signup_list = list(
+        SignUp.objects.filter(topic=topic).select_related("participant").order_by("created_at")
+    )
+    return topic

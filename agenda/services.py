@@ -1,0 +1,215 @@
+"""Writes of the marketplace: topics, their place in the grid, and sign-ups.
+
+Each function is one transaction and bumps the event's version so walls and
+phones see the change. Rules of the day raise AgendaError, which views turn
+into a message for the person.
+"""
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from events.models import Event, Participant
+
+from .models import Room, SignUp, TimeSlot, Topic
+
+
+class AgendaError(Exception):
+    """A rule of the marketplace stopped the change; the message is for the person."""
+
+
+class CellTaken(AgendaError):
+    pass
+
+
+def _check_cell(event: Event, room: Room | None, time_slot: TimeSlot | None) -> None:
+    if (room is None) != (time_slot is None):
+        raise AgendaError(_("Choose both a room and a time slot, or neither."))
+    if room is not None and (room.event_id != event.pk or time_slot.event_id != event.pk):
+        raise AgendaError(_("That place is not part of this event."))
+
+
+def _place(topic: Topic, room: Room | None, time_slot: TimeSlot | None) -> None:
+    """Save the topic's cell; the database's one-topic-per-cell rule settles races."""
+    topic.room, topic.time_slot = room, time_slot
+    try:
+        with transaction.atomic():
+            topic.save(update_fields=["room", "time_slot", "updated_at"])
+    except IntegrityError:
+        raise CellTaken(
+            _("Someone else just took that place. Choose another free place.")
+        ) from None
+
+
+@transaction.atomic
+def post_topic(
+    *,
+    event: Event,
+    participant: Participant | None,
+    title: str,
+    description: str = "",
+    co_convener: str = "",
+    room: Room | None = None,
+    time_slot: TimeSlot | None = None,
+    idempotency_key: str = "",
+    by_facilitator: bool = False,
+) -> Topic:
+    """Post a topic, in a free cell or unplaced. A repeated key returns the first topic."""
+    if not (event.marketplace_open or by_facilitator):
+        raise AgendaError(_("The marketplace is closed: new topics cannot be posted now."))
+    _check_cell(event, room, time_slot)
+    if idempotency_key:
+        existing = Topic.objects.filter(event=event, idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return existing
+    topic = Topic(
+        event=event,
+        title=title,
+        description=description,
+        co_convener=co_convener,
+        convener=participant,
+        idempotency_key=idempotency_key,
+    )
+    try:
+        with transaction.atomic():
+            topic.save()
+    except IntegrityError:
+        # Either the same form twice at the same moment, or a constraint we check below.
+        existing = Topic.objects.filter(event=event, idempotency_key=idempotency_key).first()
+        if idempotency_key and existing is not None:
+            return existing
+        raise
+    if room is not None:
+        _place(topic, room, time_slot)
+    event.touch()
+    return topic
+
+
+@transaction.atomic
+def edit_topic(*, topic: Topic, title: str, description: str, co_convener: str) -> Topic:
+    topic.title, topic.description, topic.co_convener = title, description, co_convener
+    topic.save(update_fields=["title", "description", "co_convener", "updated_at"])
+    topic.event.touch()
+    return topic
+
+
+@transaction.atomic
+def withdraw_topic(*, topic: Topic) -> None:
+    """Withdraw a topic: it leaves the grid and frees its cell; sign-ups go with it."""
+    topic.withdrawn_at = timezone.now()
+    topic.room = topic.time_slot = None
+    topic.save(update_fields=["withdrawn_at", "room", "time_slot", "updated_at"])
+    topic.signups.all().delete()
+    topic.event.touch()
+
+
+@transaction.atomic
+def move_topic(*, topic: Topic, room: Room | None, time_slot: TimeSlot | None) -> Topic:
+    """Move a topic to a free cell, or unplace it (room and time_slot None)."""
+    _check_cell(topic.event, room, time_slot)
+    _place(topic, room, time_slot)
+    topic.event.touch()
+    return topic
+
+
+@transaction.atomic
+def swap_topics(*, first: Topic, second: Topic) -> None:
+    """Swap two topics' places (either may be unplaced)."""
+    if first.event_id != second.event_id:
+        raise AgendaError(_("Both topics must belong to the same event."))
+    first_cell, second_cell = (first.room, first.time_slot), (second.room, second.time_slot)
+    # Free the first cell before filling it, so the one-topic-per-cell rule holds throughout.
+    _place(first, None, None)
+    _place(second, *first_cell)
+    _place(first, *second_cell)
+    first.event.touch()
+
+
+@transaction.atomic
+def merge_topics(*, keep: Topic, duplicate: Topic) -> Topic:
+    """Merge a duplicate into `keep`: its sign-ups and convener move over, it is withdrawn."""
+    if keep.pk == duplicate.pk or keep.event_id != duplicate.event_id:
+        raise AgendaError(_("Choose another topic of this event to merge with."))
+    already = set(keep.signups.values_list("participant_id", flat=True))
+    for signup in duplicate.signups.exclude(participant_id__in=already):
+        signup.topic = keep
+        signup.save(update_fields=["topic"])
+    duplicate_convener = duplicate.convener
+    if duplicate_convener and duplicate_convener.pk != keep.convener_id:
+        names = [name for name in [keep.co_convener, duplicate_convener.display_name] if name]
+        keep.co_convener = ", ".join(names)[:120]
+        if duplicate_convener.pk not in already:
+            SignUp.objects.get_or_create(topic=keep, participant=duplicate_convener)
+    if duplicate.description and duplicate.description not in keep.description:
+        keep.description = "\n\n".join(filter(None, [keep.description, duplicate.description]))[
+            :2000
+        ]
+    keep.save(update_fields=["co_convener", "description", "updated_at"])
+    withdraw_topic(topic=duplicate)
+    _rebalance_waiting(keep)
+    keep.event.touch()
+    return keep
+
+
+@transaction.atomic
+def set_locked(*, topic: Topic, locked: bool) -> None:
+    topic.locked = locked
+    topic.save(update_fields=["locked", "updated_at"])
+
+
+def _capacity(topic: Topic) -> int | None:
+    return topic.room.capacity if topic.room_id else None
+
+
+@transaction.atomic
+def sign_up(*, topic: Topic, participant: Participant, by_facilitator: bool = False) -> SignUp:
+    """Sign up for a session; past the room's capacity the sign-up waits for a seat.
+
+    The topic row is locked first (SELECT ... FOR UPDATE on PostgreSQL; on SQLite
+    the IMMEDIATE transaction already holds the write lock), so counting the
+    seats and taking one cannot interleave with another sign-up: 200 people
+    tapping the last seat at once give one seat and 199 waiting places.
+    """
+    event = topic.event
+    if not (event.signups_open or by_facilitator):
+        raise AgendaError(_("Sign-ups are not open right now."))
+    if participant.event_id != topic.event_id:
+        raise AgendaError(_("You can only sign up for sessions of your own event."))
+    locked = Topic.objects.select_for_update().select_related("room").get(pk=topic.pk)
+    if locked.withdrawn_at is not None:
+        raise AgendaError(_("This topic has been withdrawn."))
+    existing = SignUp.objects.filter(topic=locked, participant=participant).first()
+    if existing is not None:
+        return existing
+    capacity = _capacity(locked)
+    waiting = (
+        capacity is not None
+        and SignUp.objects.filter(topic=locked, waiting=False).count() >= capacity
+    )
+    signup = SignUp.objects.create(topic=locked, participant=participant, waiting=waiting)
+    event.touch()
+    return signup
+
+
+@transaction.atomic
+def leave(*, topic: Topic, participant: Participant) -> None:
+    """Leave a session; the first person waiting gets the seat."""
+    Topic.objects.select_for_update().filter(pk=topic.pk).first()
+    deleted, _rows = SignUp.objects.filter(topic=topic, participant=participant).delete()
+    if deleted:
+        _rebalance_waiting(topic)
+        topic.event.touch()
+
+
+def _rebalance_waiting(topic: Topic) -> None:
+    """Give free seats to those waiting longest (after a leave, a merge or a room change)."""
+    topic = Topic.objects.select_related("room").get(pk=topic.pk)
+    capacity = _capacity(topic)
+    waiting = SignUp.objects.filter(topic=topic, waiting=True).order_by("created_at", "pk")
+    if capacity is None:
+        waiting.update(waiting=False)
+        return
+    free = capacity - SignUp.objects.filter(topic=topic, waiting=False).count()
+    if free > 0:
+        ids = list(waiting.values_list("pk", flat=True)[:free])
+        SignUp.objects.filter(pk__in=ids).update(waiting=False)

@@ -1,0 +1,43 @@
+// Facilitators drag a session to another cell (SortableJS). Dropping on a taken
+// cell swaps the two. The keyboard and no-JS path is the "Move to…" form on
+// each session's page.
+(function () {
+  "use strict";
+  var csrf = null;
+
+  function token() {
+    if (csrf) return csrf;
+    var headers = document.body.getAttribute("hx-headers");
+    try { csrf = JSON.parse(headers)["X-CSRFToken"]; } catch (e) { csrf = ""; }
+    return csrf;
+  }
+
+  function move(topicId, cell) {
+    var url = window.location.pathname.replace(/\/$/, "") + "/sessions/" + topicId + "/arrange/";
+    var body = new URLSearchParams({ action: "move", cell: cell });
+    return fetch(url, {
+      method: "POST", body: body, credentials: "same-origin",
+      headers: { "X-CSRFToken": token() }, redirect: "manual"
+    }).then(function () { window.location.reload(); });
+  }
+
+  function setup() {
+    if (!window.Sortable) return;
+    var region = document.getElementById("agenda");
+    if (!region) return;
+    region.querySelectorAll("[data-cell]").forEach(function (cell) {
+      if (cell.sortable) return;
+      cell.sortable = window.Sortable.create(cell, {
+        group: "agenda",
+        draggable: ".session",
+        animation: 120,
+        onAdd: function (event) {
+          move(event.item.getAttribute("data-topic"), cell.getAttribute("data-cell"));
+        }
+      });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", setup);
+  document.addEventListener("agendaRefreshed", setup);
+})();

@@ -1,0 +1,70 @@
+// Live agenda and wall: poll a fragment while the page is visible, swap it only
+// when the server says it changed (200), do nothing on 304. No polling while the
+// tab is hidden. See docs/live-updates.md.
+(function () {
+  "use strict";
+
+  function poll(region) {
+    var interval = parseInt(region.getAttribute("data-poll"), 10) || 10000;
+    var url = region.getAttribute("data-poll-url");
+    var etag = null;
+    var busy = false;
+
+    function tick() {
+      if (busy || document.visibilityState !== "visible") return;
+      busy = true;
+      var headers = { "HX-Request": "true" };
+      if (etag) headers["If-None-Match"] = etag;
+      fetch(url, { headers: headers, cache: "no-store", credentials: "same-origin" })
+        .then(function (response) {
+          if (response.status !== 200) return null;
+          etag = response.headers.get("ETag");
+          return response.text();
+        })
+        .then(function (html) {
+          if (html === null || html === undefined) return;
+          var focusedId = document.activeElement && region.contains(document.activeElement) ? document.activeElement.id : null;
+          var holder = document.createElement("div");
+          holder.innerHTML = html;
+          var fresh = holder.querySelector("#" + region.id);
+          if (!fresh) return;
+          region.replaceChildren.apply(region, Array.prototype.slice.call(fresh.childNodes));
+          if (window.htmx) window.htmx.process(region);
+          if (focusedId) {
+            var again = document.getElementById(focusedId);
+            if (again) again.focus();
+          }
+          region.dispatchEvent(new CustomEvent("agendaRefreshed", { bubbles: true }));
+        })
+        .catch(function () { /* offline: try again next tick */ })
+        .then(function () { busy = false; });
+    }
+
+    // The first response's ETag: fetch once quietly so the next polls can be 304s.
+    setInterval(tick, interval);
+    document.addEventListener("visibilitychange", function () {
+      if (document.visibilityState === "visible") tick();
+    });
+    // After a change made on this page (a sign-up), refresh at once.
+    document.body.addEventListener("htmx:afterRequest", function () { setTimeout(tick, 100); });
+    tick();
+  }
+
+  function countdowns() {
+    var now = new Date();
+    document.querySelectorAll("[data-ends]").forEach(function (el) {
+      var ends = new Date(el.getAttribute("data-ends"));
+      var minutes = Math.ceil((ends - now) / 60000);
+      if (!isNaN(minutes) && minutes >= 0) {
+        el.textContent = minutes + " " + el.getAttribute("data-label-left");
+      }
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-poll]").forEach(poll);
+    countdowns();
+    setInterval(countdowns, 15000);
+    document.body.addEventListener("agendaRefreshed", countdowns);
+  });
+})();
