@@ -134,20 +134,29 @@ def add_reports(event, topics, people, photos, content_file) -> None:
     except ImportError:
         print("(no Report model yet: the benchmark runs without reports and photos)")
         return
-    from reports.documentation_bench import add_bench_reports
-
-    add_bench_reports(event, topics, people, photos, content_file, PHOTOS_PER_REPORT)
 
 
 def add_initiatives(event, people) -> None:
-    try:
-        from reports.models import Initiative  # noqa: F401
-    except ImportError:
-        print("(no Initiative model yet: the benchmark runs without an action plan)")
-        return
-    from reports.documentation_bench import add_bench_initiatives
+    """30 initiatives, each with three members, spread over the ladder, and 40 reflections."""
+    from reports.models import Initiative, InitiativeMember, Reflection
 
-    add_bench_initiatives(event, people, INITIATIVES)
+    for i in range(INITIATIVES):
+        initiative = Initiative.objects.create(
+            event=event,
+            created_by=people[i],
+            who=people[i].display_name,
+            what=f"Initiativ {i + 1}: en gemensam mall för ärenden mellan förvaltningarna",
+            levels=["F", "G", "U", "FG"][i % 4],
+            when="i augusti",
+            ladder_step=(i % 5) or None,
+            next_step="Samsyn om problemet och en projektägare",
+        )
+        for j in range(1, 4):
+            InitiativeMember.objects.create(
+                initiative=initiative, participant=people[(i + j * 7) % len(people)]
+            )
+    for i in range(40):
+        Reflection.objects.create(event=event, participant=people[i], text="Energi och hopp!")
 
 
 def render_once(variant: str) -> dict:

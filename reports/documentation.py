@@ -19,6 +19,7 @@ import hashlib
 import logging
 import os
 import re
+import secrets
 import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -41,6 +42,7 @@ from PIL import Image, ImageOps
 from agenda.models import Room, TimeSlot, Topic
 from events.models import Event, Participant, ParticipantVisibility
 
+from . import action_queries
 from .models.documentation import (
     DocumentationRender,
     DocumentationSettings,
@@ -317,14 +319,30 @@ def build_context(
         "report_items": [ReportItem(session=topic) for topic in sessions],
         "action_rows": (rows := action_rows(event)),
         "ladder": ladder(rows),
-        "reflections": [],
+        "summary": action_queries.documentation_summary(event),
+        "reflections": [
+            PrintReflection(text=r.text, author=r.author)
+            for r in action_queries.documentation_reflections(event)
+        ],
         "generated_at": timezone.localtime(),
     }
 
 
 def action_rows(event: Event) -> list[ActionRow]:
-    """The action plan of the event as printable rows (empty until the action plan exists)."""
-    return []
+    """The action plan of the event as printable rows, oldest first."""
+    return [
+        ActionRow(
+            who=row.who,
+            what=row.what,
+            level=row.level,
+            level_label=row.level_label,
+            when=row.when,
+            joins=row.joins,
+            step=row.step,
+            next_step=row.next_step,
+        )
+        for row in action_queries.documentation_initiatives(event)
+    ]
 
 
 LADDER_STEPS = {
@@ -426,17 +444,22 @@ def save_documentation_settings(
     event: Event,
     intro: str,
     purpose: str,
-    summary: str,
+    summary: str | None = None,
     include_comments: bool,
     published: bool,
+    user=None,
 ) -> DocumentationSettings:
+    """Save the organisers' texts; `summary` is the action plan's closing summary."""
+    from .action_plan import write_summary
+
     with transaction.atomic():
         doc_settings, _created = DocumentationSettings.objects.select_for_update().get_or_create(
             event=event
         )
+        if summary is not None and summary != action_queries.documentation_summary(event):
+            write_summary(event=event, text=summary, user=user)
         doc_settings.intro = intro
         doc_settings.purpose = purpose
-        doc_settings.summary = summary
         doc_settings.include_comments = include_comments
         doc_settings.published = published
         doc_settings.revision = F("revision") + 1
@@ -445,8 +468,22 @@ def save_documentation_settings(
     return doc_settings
 
 
+def event_photo_fields(event: Event) -> list:
+    """The image file fields of the event's report photos (none until reports have photos)."""
+    return []
+
+
 def _count_photos(event: Event) -> int:
-    return 0
+    return len(event_photo_fields(event))
+
+
+def print_photo_for_event(event: Event, name: str) -> Path | None:
+    """The print-size copy called `name`, if it is one of this event's report photos."""
+    for file_field in event_photo_fields(event):
+        path = prepare_print_photo(file_field)
+        if path and path.rsplit("/", 1)[-1] == name:
+            return Path(settings.MEDIA_ROOT) / path
+    return None
 
 
 def renders_inline(event: Event) -> bool:
@@ -525,7 +562,9 @@ def run_render(render_id: int) -> None:
         )
         return
     old_name = render.file.name if render.file else ""
-    name = f"{render.event.slug}-{render.variant}-{key}.pdf"
+    # MEDIA_ROOT may be served by the web server as it is: a random part keeps
+    # the file (personal data) from being found by guessing its name.
+    name = f"{render.event.slug}-{render.variant}-{key}-{secrets.token_urlsafe(18)}.pdf"
     render.file.save(name, ContentFile(export.content), save=False)
     DocumentationRender.objects.filter(pk=render.pk).update(
         file=render.file.name,

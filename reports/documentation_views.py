@@ -21,7 +21,8 @@ from django.views.decorators.vary import vary_on_headers
 
 from events.access import event_view
 
-from . import csv_export, documentation, event_io
+from . import action_queries, csv_export, documentation, event_io
+from .action_plan import SUMMARY_MAX
 from .models.documentation import DocumentationSettings, PdfVariant, RenderStatus
 
 
@@ -122,13 +123,20 @@ def documentation_photo(request, name, *, event, viewer):
 
 
 class DocumentationSettingsForm(forms.ModelForm):
+    summary = forms.CharField(
+        label=gettext_lazy("Summary"),
+        required=False,
+        max_length=SUMMARY_MAX,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=gettext_lazy("Printed before the closing reflections."),
+    )
+
     class Meta:
         model = DocumentationSettings
         fields = ["intro", "purpose", "summary", "include_comments", "published"]
         widgets = {
             "intro": forms.Textarea(attrs={"rows": 4}),
             "purpose": forms.Textarea(attrs={"rows": 4}),
-            "summary": forms.Textarea(attrs={"rows": 8}),
         }
 
 
@@ -139,10 +147,15 @@ def documentation_settings(request, *, event, viewer):
     if request.method == "POST":
         form = DocumentationSettingsForm(request.POST, instance=instance)
         if form.is_valid():
-            documentation.save_documentation_settings(event=event, **form.cleaned_data)
+            documentation.save_documentation_settings(
+                event=event, user=request.user, **form.cleaned_data
+            )
             return redirect("reports:documentation-settings", slug=event.slug)
     else:
-        form = DocumentationSettingsForm(instance=instance)
+        form = DocumentationSettingsForm(
+            instance=instance,
+            initial={"summary": action_queries.documentation_summary(event)},
+        )
     if event.purpose:
         form.fields["purpose"].help_text = _(
             "Leave empty to use the purpose written for the event: “%(purpose)s”"

@@ -29,6 +29,7 @@ from agenda.models import Room, SignUp, TimeSlot, Topic
 from events.models import Event, Participant, RunSheetItem, Series
 
 from .documentation import Export
+from .models import ClosingSummary, Initiative, InitiativeMember, Reflection
 from .models.documentation import DocumentationSettings
 
 FORMAT_NAME = "openspace-event"
@@ -51,7 +52,7 @@ EVENT_FIELDS = [
     "phase",
     "participant_visibility",
 ]
-DOCUMENTATION_FIELDS = ["intro", "purpose", "summary", "include_comments", "published"]
+DOCUMENTATION_FIELDS = ["intro", "purpose", "include_comments", "published"]
 
 
 class EventImportError(ValueError):
@@ -121,6 +122,46 @@ def _parts() -> list[Part]:
             queryset=lambda event: SignUp.objects.filter(topic__event=event).order_by("pk"),
             timestamps=["created_at"],
             has_event=False,
+        ),
+        Part(
+            "initiatives",
+            Initiative,
+            [
+                "who",
+                "what",
+                "levels",
+                "when",
+                "guests",
+                "ladder_step",
+                "ladder_position",
+                "next_step",
+                "state",
+                "withdrawn_at",
+            ],
+            refs={
+                "created_by": "participants",
+                "topic": "topics",
+                "merged_into": "initiatives",
+            },
+            timestamps=["created_at"],
+        ),
+        Part(
+            "initiative_members",
+            InitiativeMember,
+            [],
+            refs={"initiative": "initiatives", "participant": "participants"},
+            queryset=lambda event: InitiativeMember.objects.filter(
+                initiative__event=event
+            ).order_by("pk"),
+            timestamps=["created_at"],
+            has_event=False,
+        ),
+        Part(
+            "reflections",
+            Reflection,
+            ["text", "anonymous", "hidden_at"],
+            refs={"participant": "participants"},
+            timestamps=["created_at"],
         ),
     ]
     return parts
@@ -195,9 +236,10 @@ def export_event(event: Event) -> dict:
     ids: dict[str, dict[int, int]] = {}
     for part in _parts():
         rows = []
-        local = ids.setdefault(part.key, {})
-        for index, obj in enumerate(part.objects(event), start=1):
-            local[obj.pk] = index
+        objects = list(part.objects(event))
+        # All ids first: a part may refer to itself (an initiative merged into another).
+        ids[part.key] = {obj.pk: index for index, obj in enumerate(objects, start=1)}
+        for index, obj in enumerate(objects, start=1):
             row = {"id": index}
             for name in part.fields + part.timestamps + part.files:
                 row[name] = _dump_value(part.model._meta.get_field(name), getattr(obj, name))
@@ -212,6 +254,8 @@ def export_event(event: Event) -> dict:
         if doc_settings
         else None
     )
+    summary = ClosingSummary.objects.filter(event=event).first()
+    document["closing_summary"] = summary.text if summary else None
     return document
 
 
@@ -312,7 +356,10 @@ def _import(document: dict, *, slug: str | None, facilitators) -> Event:
     created: dict[str, dict[int, models.Model]] = {}
     for part in _parts():
         local = created.setdefault(part.key, {})
-        for position, row in enumerate(_rows(document, part.key), start=1):
+        rows = _rows(document, part.key)
+        self_refs = [name for name, target in part.refs.items() if target == part.key]
+        later: list[tuple[models.Model, str, object, str]] = []
+        for position, row in enumerate(rows, start=1):
             where = _("%(part)s, item %(number)d") % {"part": part.key, "number": position}
             obj = part.model()
             if part.has_event:
@@ -332,12 +379,10 @@ def _import(document: dict, *, slug: str | None, facilitators) -> Event:
                 ref = row.get(name)
                 if ref is None:
                     continue
-                if isinstance(ref, bool) or not isinstance(ref, int) or ref not in created[target]:
-                    raise EventImportError(
-                        _("%(where)s refers to %(target)s %(ref)s, which is not in the file.")
-                        % {"where": where, "target": target, "ref": ref}
-                    )
-                setattr(obj, name, created[target][ref])
+                if name in self_refs:
+                    later.append((obj, name, ref, where))
+                    continue
+                setattr(obj, name, _referenced(created[target], ref, target, where))
             _validate(obj, where, exclude=list(part.refs))
             obj.save()
             stamps = {}
@@ -352,6 +397,17 @@ def _import(document: dict, *, slug: str | None, facilitators) -> Event:
                     _("%(where)s: the id %(id)s is used twice.") % {"where": where, "id": ref_id}
                 )
             local[ref_id] = obj
+        for obj, name, ref, where in later:
+            setattr(obj, name, _referenced(local, ref, part.key, where))
+            obj.save(update_fields=[name])
+
+    summary = document.get("closing_summary")
+    if summary:
+        if not isinstance(summary, str):
+            raise EventImportError(_("“closing_summary” must be text."))
+        closing = ClosingSummary(event=event, text=summary)
+        _validate(closing, "closing_summary", exclude=["event", "updated_by"])
+        closing.save()
 
     doc_data = document.get("documentation")
     if doc_data:
@@ -365,6 +421,15 @@ def _import(document: dict, *, slug: str | None, facilitators) -> Event:
         _validate(doc_settings, "documentation", exclude=["event"])
         doc_settings.save()
     return event
+
+
+def _referenced(objects: dict, ref, target: str, where: str):
+    if isinstance(ref, bool) or not isinstance(ref, int) or ref not in objects:
+        raise EventImportError(
+            _("%(where)s refers to %(target)s %(ref)s, which is not in the file.")
+            % {"where": where, "target": target, "ref": ref}
+        )
+    return objects[ref]
 
 
 def _validate(obj: models.Model, where: str, *, exclude: list[str]) -> None:

@@ -1,10 +1,44 @@
 from django.urls import path
 
-from . import action_views
+from . import action_views, documentation_views
 
 app_name = "reports"
 
 urlpatterns: list = [
+    # Documentation, PDF and the event's data in and out (reports/documentation_views.py)
+    path(
+        "e/<slug:slug>/documentation/",
+        documentation_views.documentation_preview,
+        name="documentation-preview",
+    ),
+    path(
+        "e/<slug:slug>/documentation.pdf",
+        documentation_views.documentation_pdf,
+        name="documentation-pdf",
+    ),
+    path(
+        "e/<slug:slug>/documentation/status/",
+        documentation_views.documentation_status,
+        name="documentation-status",
+    ),
+    path(
+        "e/<slug:slug>/documentation/settings/",
+        documentation_views.documentation_settings,
+        name="documentation-settings",
+    ),
+    path(
+        "e/<slug:slug>/documentation/photos/<str:name>",
+        documentation_views.documentation_photo,
+        name="documentation-photo",
+    ),
+    path("e/<slug:slug>/export.json", documentation_views.event_json, name="event-json"),
+    path("e/<slug:slug>/agenda.csv", documentation_views.agenda_csv, name="agenda-csv"),
+    path(
+        "e/<slug:slug>/action-plan.csv",
+        documentation_views.action_plan_csv,
+        name="action-plan-csv",
+    ),
+    path("facilitate/import/", documentation_views.import_event_view, name="event-import"),
     # Action plan, collaboration ladder and closing circle (reports/action_views.py)
     path("e/<slug:slug>/actions/", action_views.board, name="actions"),
     path("e/<slug:slug>/actions/new/", action_views.initiative_new, name="action-new"),

@@ -1,0 +1,387 @@
+"""The documentation PDF: content, order, structure, variants, safety, caching."""
+
+import io
+import re
+import shutil
+import subprocess
+
+import pikepdf
+import pytest
+
+from agenda.models import Room, TimeSlot, Topic
+from events.models import Event, Participant, ParticipantVisibility
+from reports import documentation
+from reports.models.documentation import DocumentationRender, PdfVariant, RenderStatus
+from tests.factories import EventFactory
+
+from .documentation_demo import INITIATIVES, REFLECTIONS, SESSIONS, make_demo_event
+
+pytestmark = pytest.mark.django_db
+
+needs_poppler = pytest.mark.skipif(
+    shutil.which("pdftotext") is None, reason="poppler-utils (pdftotext) is not installed"
+)
+
+
+@pytest.fixture(autouse=True)
+def media_root(tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+def pdf_text(content: bytes, tmp_path) -> str:
+    path = tmp_path / "doc.pdf"
+    path.write_bytes(content)
+    return subprocess.run(  # noqa: S603
+        ["pdftotext", str(path), "-"],  # noqa: S607
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+
+
+def outline_titles(pdf: pikepdf.Pdf) -> list[tuple[int, str]]:
+    titles = []
+    with pdf.open_outline() as outline:
+
+        def walk(items, level):
+            for item in items:
+                titles.append((level, str(item.title)))
+                walk(item.children, level + 1)
+
+        walk(outline.root, 1)
+    return titles
+
+
+def assert_in_order(text: str, needles: list[str]) -> None:
+    position = 0
+    for needle in needles:
+        found = text.find(needle, position)
+        assert found >= 0, f"{needle!r} missing (or out of order) after position {position}"
+        position = found + len(needle)
+
+
+@pytest.fixture
+def demo(facilitator):
+    return make_demo_event(facilitators=[facilitator])
+
+
+@needs_poppler
+def test_demo_pdf_has_every_section_session_and_swedish_letters_in_order(demo, tmp_path):
+    export = documentation.export_documentation_pdf(demo)
+
+    assert export.content_type == "application/pdf"
+    assert export.filename.endswith(".pdf")
+    # Line breaks in long titles: compare with collapsed whitespace.
+    text = " ".join(pdf_text(export.content, tmp_path).split())
+    body = text[text.find("Purpose", text.find("Summary and closing reflections")) :]
+    assert_in_order(
+        body,
+        [
+            "Purpose",
+            "Facilitators and participants",
+            "The method: Open Space",
+            "Earlier meetings in the series",
+            "Agenda",
+            "Reports from the sessions",
+            "Action plan",
+            "Summary and closing reflections",
+        ],
+    )
+    reports = body[body.find("Reports from the sessions") :]
+    assert_in_order(reports, [f"{room}{number} {title}" for room, number, title, *_ in SESSIONS])
+    plan = body[body.find("Action plan") :]
+    assert_in_order(plan, [what for _who, what, *_ in INITIATIVES])
+    closing = body[body.find("Summary and closing reflections") :]
+    assert_in_order(closing, ["En dag full av idéer", *REFLECTIONS])
+    for word in ["Nätverksträff", "Åsa Öberg", "Märta Ängström", "Försäkringskassan"]:
+        assert word in text
+    assert "Nätverket för enklare förvaltning" in text
+
+
+@needs_poppler
+def test_pdf_of_the_seeded_demo_event_has_every_session_and_initiative(tmp_path):
+    """The demo event of `manage.py seed_demo`, whatever its content is today."""
+    from django.core.management import call_command
+
+    from reports.action_queries import documentation_initiatives
+
+    call_command("seed_demo", "--quiet")
+    event = Event.objects.get(slug="demo")
+    sessions = sorted(
+        Topic.objects.active()
+        .filter(event=event, room__isnull=False)
+        .select_related("room", "time_slot"),
+        key=documentation.session_sort_key,
+    )
+    assert sessions
+
+    content = documentation.export_documentation_pdf(event).content
+    text = " ".join(pdf_text(content, tmp_path).split())
+
+    reports = text[text.find("Reports from the sessions", text.find("Agenda ")) :]
+    assert_in_order(reports, [f"{topic.code} {topic.title}" for topic in sessions])
+    plan = reports[reports.find("Action plan") :]
+    for row in documentation_initiatives(event):
+        assert " ".join(row.what.split())[:40] in plan
+    assert "å" in text and "ä" in text and "ö" in text
+    pdf = pikepdf.open(io.BytesIO(content))
+    assert len(pdf.pages) < 10 + 3 * len(sessions)
+    codes = [title.split()[0] for level, title in outline_titles(pdf) if level == 2]
+    assert codes == [topic.code for topic in sessions]
+
+
+def test_demo_pdf_is_tagged_titled_and_has_bookmarks(demo):
+    content = documentation.export_documentation_pdf(demo).content
+
+    pdf = pikepdf.open(io.BytesIO(content))
+    assert 5 <= len(pdf.pages) <= 20
+    assert str(pdf.Root.Lang) == "sv"
+    assert "/StructTreeRoot" in pdf.Root
+    assert pdf.Root.MarkInfo.Marked
+    assert str(pdf.docinfo.Title).startswith(demo.title)
+    with pdf.open_metadata() as meta:
+        assert meta.get("{http://www.aiim.org/pdfua/ns/id/}part") == "1"
+    titles = outline_titles(pdf)
+    top = [title for level, title in titles if level == 1]
+    assert demo.title in top
+    for section in ["Contents", "Purpose", "Agenda", "Reports from the sessions", "Action plan"]:
+        assert section in top
+    sessions = [title for level, title in titles if level == 2]
+    assert [title.split()[0] for title in sessions] == ["A1", "A2", "B1", "B2", "C1"]
+
+
+def test_archival_variant_is_pdf_a(demo):
+    content = documentation.export_documentation_pdf(demo, variant=PdfVariant.ARCHIVAL).content
+
+    pdf = pikepdf.open(io.BytesIO(content))
+    with pdf.open_metadata() as meta:
+        assert meta.get("{http://www.aiim.org/pdfa/ns/id/}part") == "2"
+        assert meta.get("{http://www.aiim.org/pdfa/ns/id/}conformance") == "B"
+    assert str(pdf.Root.Lang) == "sv"
+    assert "/OutputIntents" in pdf.Root
+
+
+def test_html_is_in_the_event_language_and_lists_the_agenda_grid(demo):
+    html = documentation.render_html(demo)
+
+    assert '<html lang="sv">' in html
+    # Three rooms and two rounds: C2 is an empty cell.
+    agenda = html[html.find('id="agenda"') : html.find('id="reports"')]
+    assert agenda.count("<td>") == 6
+    assert agenda.count("<td></td>") == 1
+    assert "Åsa Öberg, Malmö stad" in agenda
+
+
+@pytest.mark.parametrize(
+    ("visibility", "shown", "hidden"),
+    [
+        (ParticipantVisibility.NAMES, ["Åke Östlund"], []),
+        (ParticipantVisibility.ORGANISATIONS, ["Malmö stad (2)"], ["Åke Östlund"]),
+        (ParticipantVisibility.COUNT, ["6 participants"], ["Åke Östlund", "Malmö stad (2)"]),
+    ],
+)
+def test_participants_follow_the_events_privacy_setting(demo, visibility, shown, hidden):
+    Event.objects.filter(pk=demo.pk).update(participant_visibility=visibility)
+    demo.refresh_from_db()
+
+    html = documentation.render_html(demo)
+    people = html[html.find('id="people"') : html.find('id="method"')]
+
+    for text in shown:
+        assert text in people
+    for text in hidden:
+        assert text not in people
+
+
+@pytest.mark.parametrize("what", ["nothing", "rooms only", "topics unplaced"])
+def test_pdf_of_an_event_with_no_rooms_topics_or_reports_still_renders(what, facilitator):
+    event = EventFactory(facilitators=[facilitator])
+    if what == "rooms only":
+        Room.objects.create(event=event, name="Rum", code="A")
+    if what == "topics unplaced":
+        TimeSlot.objects.create(
+            event=event, number=1, label="Pass 1", starts_at="10:00", ends_at="11:00"
+        )
+        Topic.objects.create(event=event, title="Ej placerat")
+
+    content = documentation.export_documentation_pdf(event).content
+
+    assert content.startswith(b"%PDF")
+    assert len(pikepdf.open(io.BytesIO(content)).pages) >= 3
+
+
+HOSTILE = [
+    '<img src="file:///etc/passwd">',
+    '<img src="http://127.0.0.1:9/x.png">',
+    '<link rel="stylesheet" href="http://169.254.169.254/latest/meta-data/">',
+    '<img src="http://127.0.0.1:9/redirect?to=file:///etc/passwd">',
+    '<img src="data:image/png;base64,' + "A" * 1500 + '">',
+]
+
+
+@needs_poppler
+def test_user_text_with_markup_and_urls_is_printed_as_text(facilitator, tmp_path):
+    event = EventFactory(facilitators=[facilitator], purpose="\n".join(HOSTILE))
+    room = Room.objects.create(event=event, name="Rum", code="A")
+    slot = TimeSlot.objects.create(
+        event=event, number=1, label="Pass 1", starts_at="10:00", ends_at="11:00"
+    )
+    convener = Participant.objects.create(event=event, name='<img src="file:///etc/hostname">')
+    Topic.objects.create(
+        event=event, title=HOSTILE[1][:200], convener=convener, room=room, time_slot=slot
+    )
+
+    html = documentation.render_html(event)
+    for hostile in HOSTILE:
+        assert hostile not in html
+    assert "&lt;img src=&quot;file:///etc/passwd&quot;&gt;" in html
+
+    content = documentation.export_documentation_pdf(event).content
+    text = pdf_text(content, tmp_path)
+    assert '<img src="file:///etc/passwd">' in text
+    assert "root:" not in text
+
+
+def test_print_photo_is_upright_small_and_without_metadata(media_root):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+    from PIL import Image
+
+    image = Image.new("RGB", (4000, 3000), (200, 120, 40))
+    exif = Image.Exif()
+    exif[0x0112] = 6  # orientation: rotate 90° to view
+    exif[0x010F] = "PhoneMaker"
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", exif=exif, quality=90)
+    name = default_storage.save("reports/photo.jpg", ContentFile(buffer.getvalue()))
+
+    class Field:
+        storage = default_storage
+
+    Field.name = name
+    path = documentation.prepare_print_photo(Field)
+
+    with Image.open(media_root / path) as printed:
+        assert printed.size == (1050, 1400)  # portrait after EXIF rotation
+        assert not printed.getexif()
+    # Made once: a second call returns the cached copy.
+    assert documentation.prepare_print_photo(Field) == path
+
+
+def test_missing_photo_is_left_out_not_fatal():
+    from django.core.files.storage import default_storage
+
+    class Field:
+        storage = default_storage
+        name = "reports/does-not-exist.jpg"
+
+    assert documentation.prepare_print_photo(Field) is None
+
+
+def test_finished_pdf_is_reused_until_the_event_changes(demo, monkeypatch):
+    calls = []
+    real = documentation.export_documentation_pdf
+
+    def counting(event, **kwargs):
+        calls.append(kwargs.get("variant"))
+        return real(event, **kwargs)
+
+    monkeypatch.setattr(documentation, "export_documentation_pdf", counting)
+
+    first = documentation.request_pdf(event=demo, variant=PdfVariant.ACCESSIBLE)
+    again = documentation.request_pdf(event=demo, variant=PdfVariant.ACCESSIBLE)
+    assert first.status == again.status == RenderStatus.DONE
+    assert again.file.name == first.file.name
+    assert len(calls) == 1
+
+    demo.touch()
+    changed = documentation.request_pdf(event=demo, variant=PdfVariant.ACCESSIBLE)
+    assert len(calls) == 2
+    assert changed.file.name != first.file.name
+    assert not first.file.storage.exists(first.file.name)
+
+
+def test_settings_change_makes_a_new_pdf(demo, monkeypatch):
+    first = documentation.request_pdf(event=demo, variant=PdfVariant.ACCESSIBLE)
+    documentation.save_documentation_settings(
+        event=demo,
+        intro="Välkommen!",
+        purpose="",
+        summary="Sammanfattning",
+        user=None,
+        include_comments=False,
+        published=False,
+    )
+    second = documentation.request_pdf(event=demo, variant=PdfVariant.ACCESSIBLE)
+    assert second.key != first.key
+
+
+def test_large_event_is_rendered_by_the_task_worker(demo, settings):
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    from django.tasks import task_backends
+
+    task_backends["default"].clear()
+
+    from django.test import TestCase
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        render = documentation.request_pdf(event=demo, variant=PdfVariant.ARCHIVAL, inline=False)
+    assert render.status == RenderStatus.QUEUED
+    results = task_backends["default"].results
+    assert len(results) == 1
+    assert results[0].args == [render.pk]
+
+    documentation.run_render(render.pk)
+    render.refresh_from_db()
+    assert render.status == RenderStatus.DONE
+    assert render.progress == 100
+    assert render.file.read().startswith(b"%PDF")
+
+
+def test_failed_render_is_recorded(demo, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("no fonts")
+
+    monkeypatch.setattr(documentation, "export_documentation_pdf", broken)
+    render = documentation.request_pdf(event=demo, variant=PdfVariant.ACCESSIBLE, inline=True)
+
+    assert render.status == RenderStatus.FAILED
+    assert "no fonts" in render.error
+    assert DocumentationRender.objects.get(pk=render.pk).status == RenderStatus.FAILED
+
+
+def test_context_queries_do_not_grow_with_the_event(django_assert_max_num_queries, facilitator):
+    def count_for(sessions):
+        event = EventFactory(facilitators=[facilitator])
+        rooms = [Room.objects.create(event=event, name=f"R{i}", code=chr(65 + i)) for i in range(5)]
+        slot = TimeSlot.objects.create(
+            event=event, number=1, label="Pass 1", starts_at="10:00", ends_at="11:00"
+        )
+        for i in range(sessions):
+            convener = Participant.objects.create(event=event, name=f"P{i}")
+            Topic.objects.create(
+                event=event, title=f"T{i}", convener=convener, room=rooms[i], time_slot=slot
+            )
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as queries:
+            documentation.build_context(event)
+        return len(queries)
+
+    assert count_for(1) == count_for(5)
+
+
+def test_css_strings_are_escaped():
+    assert documentation.css_string('Sida "x" \\') == '"Sida \\"x\\" \\\\"'
+    assert re.fullmatch(r'"[^"\n]*"', documentation.css_string("a\nb"))
+
+
+def test_page_counter_follows_the_translated_sentence():
+    assert documentation.page_counter_css("Sida %(page)s av %(pages)s") == (
+        '"Sida " counter(page) " av " counter(pages)'
+    )
+    assert documentation.page_counter_css("%(page)s/%(pages)s") == (
+        'counter(page) "/" counter(pages)'
+    )
