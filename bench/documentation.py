@@ -127,13 +127,68 @@ def build_event():
     return event
 
 
+def has_report_model() -> bool:
+    import reports.models
+
+    return hasattr(reports.models, "Report")
+
+
 def add_reports(event, topics, people, photos, content_file) -> None:
-    """40 reports with two photos each (needs the session reports models)."""
-    try:
-        from reports.models import Report  # noqa: F401
-    except ImportError:
-        print("(no Report model yet: the benchmark runs without reports and photos)")
-        return
+    """40 reports with two photos each.
+
+    Until the session reports models exist, the photos are stored as uploads would
+    be (bench-photos/) and synthetic_reports() puts them into the document, so the
+    photo pipeline and the layout are measured at full size all the same.
+    """
+    from django.core.files.storage import default_storage
+
+    for index in range(len(topics) * PHOTOS_PER_REPORT):
+        default_storage.save(f"bench-photos/{index:03d}.jpg", content_file(photos[index % 8]))
+    if not has_report_model():
+        print("(no Report model yet: reports and photos are synthetic, see synthetic_reports)")
+
+
+def synthetic_reports() -> None:
+    """Fill the reports section with text, two of the stored photos and a comment each."""
+    from django.conf import settings
+    from django.core.files.storage import default_storage
+
+    from reports import documentation
+    from reports.documentation import PrintComment, PrintPhoto
+
+    real = documentation.build_context
+
+    class StoredPhoto:
+        storage = default_storage
+
+        def __init__(self, name):
+            self.name = name
+
+    def build_context(event, *, photo_src=None, progress=None):
+        context = real(event, photo_src=photo_src, progress=progress)
+        fields = [StoredPhoto(f"bench-photos/{i:03d}.jpg") for i in range(80)]
+        paths = documentation.prepare_print_photos(fields, progress=progress)
+        for index, item in enumerate(context["report_items"]):
+            item.report = True
+            item.people = "Åsa, Örjan, Märta, Ebba, Jörgen"
+            item.sections = [
+                ("Vad diskuterades?", "Vi pratade om blanketter och dubbelarbete. " * 10),
+                ("Slutsatser", "Gör det enklare för invånarna. " * 6),
+                ("Förslag och nästa steg", "Ses igen i mars med fler förvaltningar."),
+            ]
+            for j in range(PHOTOS_PER_REPORT):
+                path = paths[f"bench-photos/{index * PHOTOS_PER_REPORT + j:03d}.jpg"]
+                item.photos.append(
+                    PrintPhoto(
+                        src=settings.MEDIA_URL + path if path else None,
+                        caption=f"Blädderblock {j + 1} från {item.session.code}",
+                        alt="Foto av ett blädderblock",
+                    )
+                )
+            item.comments = [PrintComment(text="Vi på regionen vill vara med.", author="Örjan")]
+        return context
+
+    documentation.build_context = build_context
 
 
 def add_initiatives(event, people) -> None:
@@ -164,6 +219,8 @@ def render_once(variant: str) -> dict:
     from reports.documentation import export_documentation_pdf
 
     event = Event.objects.get(slug=SLUG)
+    if not has_report_model():
+        synthetic_reports()
     started = time.perf_counter()
     export = export_documentation_pdf(event, variant=variant)
     seconds = time.perf_counter() - started
