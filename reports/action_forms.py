@@ -28,7 +28,7 @@ class InitiativeForm(forms.Form):
         label=_("Who takes it"),
         max_length=action_plan.WHO_MAX,
         required=False,
-        help_text=_("Your name and organisation if left empty."),
+        help_text=_("Your name and organisation; change it if someone else takes it."),
     )
     what = forms.CharField(
         label=_("What"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -21,6 +21,7 @@ from django_htmx.http import trigger_client_event
 from events.access import Viewer, event_view
 from events.identity import get_participant
 from events.models import Event
+from openspace.live import not_modified, version_etag, with_etag
 
 from . import action_plan, action_queries
 from .action_forms import (
@@ -206,6 +207,8 @@ def initiative_new(request, *, event, viewer):
         topic_id = request.GET.get("topic", "")
         if topic_id.isdigit():
             initial["topic"] = int(topic_id)
+        if viewer.participant is not None:
+            initial["who"] = viewer.participant.display_name
         form = InitiativeForm(initial=initial, event=event)
     return render(
         request,
@@ -447,16 +450,17 @@ def ladder_move(request, pk, *, event, viewer):
 
 
 @require_GET
-@vary_on_headers("HX-Request")
+@vary_on_headers("HX-Request", "If-None-Match")
 @event_view()
 def wall(request, *, event, viewer):
-    """The action plan on the projector; the page asks for the table every few seconds.
+    """The action plan on the projector, polled by the shared live poller (static/js/agenda.js).
 
-    The poll carries the version it shows: while Event.version is unchanged the
-    answer is an empty 304, one small query instead of the whole table.
+    While Event.version is unchanged the poll is answered 304 from the ETag,
+    before anything is queried or rendered.
     """
-    if request.htmx and request.GET.get("v") == str(event.version):
-        return HttpResponse(status=304)
+    etag = version_etag(request, event, viewer)
+    if request.htmx and (response := not_modified(request, etag)):
+        return response
     items = _items(event, viewer, action_queries.board_initiatives(event))
     context = {
         "event": event,
@@ -465,9 +469,8 @@ def wall(request, *, event, viewer):
         "items": items,
         "board_url": request.build_absolute_uri(_board_url(event)),
     }
-    if request.htmx:
-        return render(request, "reports/actions/wall.html#wall", context)
-    return render(request, "reports/actions/wall.html", context)
+    template = "reports/actions/wall.html#wall" if request.htmx else "reports/actions/wall.html"
+    return with_etag(render(request, template, context), etag)
 
 
 # -- the closing circle -----------------------------------------------------------------------
@@ -479,7 +482,7 @@ def _closing_context(event: Event, viewer: Viewer, **extra) -> dict:
     context = {
         "event": event,
         "viewer": viewer,
-        "nav": "closing",
+        "nav": "actions",
         "tab": "closing",
         "reflections": action_queries.reflections(event, include_hidden=viewer.is_facilitator),
         "own": own,

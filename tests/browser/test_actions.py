@@ -1,0 +1,222 @@
+"""The action plan in a browser.
+
+Phones raise and join, the projector follows; the ladder by keyboard and by dragging.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.test import Client
+from playwright.sync_api import expect
+
+from events.identity import remember_participant
+from events.models import Phase
+from reports import action_plan
+from reports.action_demo import seed_actions
+from reports.models import Initiative, InitiativeMember
+from tests.conftest import LAPTOP, PHONE, PROJECTOR
+from tests.factories import EventFactory, ParticipantFactory, UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+SHOTS = Path("/tmp/shots/h6-actions")
+
+
+def shoot(page, name):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def assert_accessible(page):
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+
+
+def participant_context(browser, live_server, participant, viewport=PHONE):
+    context = browser.new_context(viewport=viewport, locale="sv-SE")
+    response = HttpResponse()
+    remember_participant(HttpRequest(), response, participant)
+    context.add_cookies(
+        [
+            {"name": key, "value": morsel.value, "url": live_server.url}
+            for key, morsel in response.cookies.items()
+        ]
+    )
+    return context
+
+
+def facilitator_context(browser, live_server, user, viewport=LAPTOP):
+    client = Client()
+    client.force_login(user)
+    context = browser.new_context(viewport=viewport, locale="sv-SE")
+    context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+    return context
+
+
+@pytest.fixture
+def scene(db):
+    facilitator = UserFactory(username="lena")
+    event = EventFactory(
+        slug="natverk",
+        title="Nätverksträff om välfärdsinnovation",
+        phase=Phase.ACTION_PLANNING,
+        facilitators=[facilitator],
+    )
+    anna = ParticipantFactory(event=event, name="Anna Andersson", organisation="Kommunen")
+    bo = ParticipantFactory(event=event, name="Bo Berg", organisation="Regionen")
+    return event, facilitator, anna, bo
+
+
+def test_two_phones_raise_and_join_while_the_projector_follows(browser, live_server, scene):
+    event, facilitator, anna, bo = scene
+    base = f"{live_server.url}/e/{event.slug}"
+
+    projector = facilitator_context(browser, live_server, facilitator, PROJECTOR).new_page()
+    projector.goto(f"{base}/wall/actions/")
+    expect(projector.locator("#actions-wall")).to_be_visible()
+    assert_accessible(projector)
+
+    phone_a = participant_context(browser, live_server, anna).new_page()
+    phone_a.goto(f"{base}/actions/new/")
+    assert_accessible(phone_a)
+    phone_a.fill("#id_what", "Starta ett lärnätverk för innovationsledare")
+    phone_a.check("#id_levels_0")  # F
+    phone_a.check("#id_levels_2")  # U
+    phone_a.fill("#id_when", "Augusti")
+    phone_a.click("form.initiative-form button[type=submit]")
+    expect(phone_a.locator("#action-board")).to_contain_text("Starta ett lärnätverk")
+    expect(phone_a.locator("#action-board")).to_contain_text("F/U")
+    first = Initiative.objects.get()
+
+    wall = projector.locator("#actions-wall")
+    expect(wall).to_contain_text("Starta ett lärnätverk för innovationsledare")
+    expect(wall).to_contain_text("Anna Andersson (Kommunen)")
+
+    phone_b = participant_context(browser, live_server, bo).new_page()
+    phone_b.goto(f"{base}/actions/")
+    phone_b.click(f"#join-{first.pk}")
+    expect(phone_b.locator(f"#initiative-{first.pk}")).to_contain_text("Bo Berg (Regionen)")
+    # The button became "Leave" and kept the keyboard focus.
+    expect(phone_b.locator(f"#join-{first.pk}")).to_be_focused()
+    assert InitiativeMember.objects.filter(initiative=first).count() == 1
+    assert_accessible(phone_b)
+
+    expect(wall.locator(f"#wall-initiative-{first.pk}")).to_contain_text("Bo Berg (Regionen)")
+
+    phone_b.goto(f"{base}/actions/new/")
+    phone_b.fill("#id_what", "Testa en gemensam digital blankett")
+    phone_b.check("#id_levels_1")  # G
+    phone_b.fill("#id_when", "nästa vecka")
+    # An impatient double tap still makes one initiative.
+    phone_b.dblclick("form.initiative-form button[type=submit]")
+    expect(phone_b.locator("#action-board")).to_contain_text("Testa en gemensam digital blankett")
+    expect(wall.locator("tbody tr")).to_have_count(2)
+    assert Initiative.objects.count() == 2
+    expect(wall).to_contain_text("Testa en gemensam digital blankett")
+
+    phone_a.goto(f"{base}/actions/?view=table")
+    expect(phone_a.locator("table.action-table tbody tr")).to_have_count(2)
+    assert_accessible(phone_a)
+    no_scroll = phone_a.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert no_scroll
+
+
+def test_keyboard_only_move_on_the_ladder(browser, live_server, scene):
+    event, facilitator, anna, _bo = scene
+    initiative = action_plan.raise_initiative(
+        event=event, participant=anna, what="Gemensam checklista", levels="FG"
+    )
+    page = facilitator_context(browser, live_server, facilitator).new_page()
+    page.goto(f"{live_server.url}/e/{event.slug}/actions/ladder/")
+    assert_accessible(page)
+
+    target = f"up-{initiative.pk}"
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == target:
+            break
+    assert page.evaluate("document.activeElement.id") == target
+    page.keyboard.press("Enter")  # Place on step 1
+    expect(page.locator("#ladder .ladder__list[data-step='1']")).to_contain_text(
+        "Gemensam checklista"
+    )
+    # htmx has wired the new buttons once the ladder script marked the new lists.
+    ready = page.locator("#ladder .ladder__list[data-step='1'][data-sortable-ready]")
+    expect(ready).to_be_attached()
+    expect(page.locator(f"#{target}")).to_be_focused()
+    page.keyboard.press("Enter")  # One step up
+    expect(page.locator("#ladder .ladder__list[data-step='2']")).to_contain_text(
+        "Gemensam checklista"
+    )
+    expect(page.locator("#ladder-status")).not_to_be_empty()
+    initiative.refresh_from_db()
+    assert initiative.ladder_step == 2
+    assert_accessible(page)
+
+
+def test_dragging_on_the_ladder(browser, live_server, scene):
+    event, facilitator, anna, _bo = scene
+    initiative = action_plan.raise_initiative(
+        event=event, participant=anna, what="Lärnätverk", levels="U"
+    )
+    action_plan.move_on_ladder(initiative=initiative, step=1)
+    page = facilitator_context(browser, live_server, facilitator).new_page()
+    page.goto(f"{live_server.url}/e/{event.slug}/actions/ladder/")
+    handle = page.locator(f"#ladder-{initiative.pk} .ladder__handle")
+    handle.drag_to(page.locator("#ladder .ladder__list[data-step='3']"))
+    expect(page.locator("#ladder .ladder__list[data-step='3']")).to_contain_text("Lärnätverk")
+    page.reload()
+    expect(page.locator("#ladder .ladder__list[data-step='3']")).to_contain_text("Lärnätverk")
+    initiative.refresh_from_db()
+    assert initiative.ladder_step == 3
+
+
+def test_closing_circle_page_is_accessible(browser, live_server, scene):
+    event, facilitator, anna, bo = scene
+    people = [anna, bo] + [ParticipantFactory(event=event) for _ in range(6)]
+    seed_actions(event, people, [])
+    page = participant_context(browser, live_server, anna).new_page()
+    page.goto(f"{live_server.url}/e/{event.slug}/closing/")
+    expect(page.locator(".reflection").first).to_be_visible()
+    assert_accessible(page)
+
+
+@pytest.mark.skipif(not os.environ.get("SHOTS"), reason="screenshots only on request (SHOTS=1)")
+def test_screenshots(browser, live_server, scene):
+    event, facilitator, anna, bo = scene
+    people = [anna, bo] + [ParticipantFactory(event=event) for _ in range(8)]
+    seed_actions(event, people, [])
+    base = f"{live_server.url}/e/{event.slug}"
+    phone = participant_context(browser, live_server, anna).new_page()
+    for path, name in [
+        ("/actions/", "board-360"),
+        ("/actions/?view=table", "table-360"),
+        ("/actions/ladder/", "ladder-360"),
+        ("/closing/", "closing-360"),
+        ("/actions/new/", "new-360"),
+    ]:
+        phone.goto(base + path)
+        shoot(phone, name)
+    laptop = facilitator_context(browser, live_server, facilitator).new_page()
+    for path, name in [
+        ("/actions/", "board-1366"),
+        ("/actions/?view=table", "table-1366"),
+        ("/actions/ladder/", "ladder-1366"),
+    ]:
+        laptop.goto(base + path)
+        shoot(laptop, name)
+    projector = facilitator_context(browser, live_server, facilitator, PROJECTOR).new_page()
+    projector.goto(base + "/wall/actions/")
+    projector.screenshot(path=str(SHOTS / "wall-1920.png"))
