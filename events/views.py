@@ -1,10 +1,509 @@
+import io
+
+import segno
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import UserCreationForm
+from django.core.cache import cache
+from django.db.models import Count, Q
 from django.http import HttpResponse
-from django.views.decorators.http import require_GET
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from agenda.models import Room, TimeSlot
+
+from . import services
+from .access import event_view, get_event_for_facilitator, get_viewer
+from .forms import (
+    DuplicateForm,
+    EventForm,
+    JoinCodeForm,
+    ParticipantForm,
+    RoomForm,
+    RunSheetItemForm,
+    TimeSlotForm,
+)
+from .identity import forget_participant, get_participant, remember_participant
+from .models import Event, FacilitatorInvite, Participant, Phase, RunSheetItem
+
+JOIN_FAILURES_ALLOWED = 10
+JOIN_FAILURE_WINDOW = 10 * 60
+
+
+def _client_ip(request) -> str:
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def _too_many(request, key: str, limit: int) -> bool:
+    return (cache.get(f"{key}:{_client_ip(request)}") or 0) >= limit
+
+
+def _count_failure(request, key: str, window: int) -> None:
+    full_key = f"{key}:{_client_ip(request)}"
+    if cache.add(full_key, 1, window):
+        return
+    try:
+        cache.incr(full_key)
+    except ValueError:
+        cache.set(full_key, 1, window)
+
+
+def rate_limited(request) -> HttpResponse:
+    return render(request, "429.html", status=429)
+
+
+def _safe_next(request, fallback: str) -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return fallback
+
+
+def absolute_url(request, path: str) -> str:
+    if settings.SITE_URL:
+        return settings.SITE_URL + path
+    return request.build_absolute_uri(path)
+
+
+# -- participants ----------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def join(request):
+    """Type the short join code from the wall or poster."""
+    form = JoinCodeForm(request.POST or None)
+    if request.method == "POST":
+        if _too_many(request, "join-code", JOIN_FAILURES_ALLOWED):
+            return rate_limited(request)
+        if form.is_valid():
+            event = Event.objects.filter(join_code=form.cleaned_data["code"]).first()
+            if event is not None:
+                return redirect("events:join-event", slug=event.slug)
+            _count_failure(request, "join-code", JOIN_FAILURE_WINDOW)
+            form.add_error(
+                "code", _("No event has that code. Check the letters on the wall or the poster.")
+            )
+    return render(request, "events/join_code.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def join_event(request, slug):
+    """Give a name (and organisation) and you are in. No account, no password."""
+    event = get_object_or_404(Event, slug=slug)
+    home = reverse("agenda:home", kwargs={"slug": event.slug})
+    next_url = _safe_next(request, home)
+    if get_participant(request, event) is not None:
+        return redirect(next_url)
+    form = ParticipantForm(request.POST or None)
+    if request.method == "POST" and event.accepts_participants and form.is_valid():
+        try:
+            participant = services.join_event(
+                event=event,
+                name=form.cleaned_data["name"],
+                organisation=form.cleaned_data["organisation"],
+            )
+        except services.SetupError as error:
+            form.add_error(None, str(error))
+        else:
+            response = redirect(next_url)
+            remember_participant(request, response, participant)
+            messages.success(request, _("Welcome, %(name)s!") % {"name": participant.name})
+            return response
+    return render(
+        request,
+        "events/join.html",
+        {"event": event, "form": form, "next": next_url if next_url != home else ""},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def resume(request, slug, token):
+    """The personal resume link: continue as yourself on another device."""
+    event = get_object_or_404(Event, slug=slug)
+    participant = Participant.objects.active().filter(event=event, token=token).first()
+    if participant is None:
+        messages.error(request, _("This link no longer works. Join again with your name."))
+        return redirect("events:join-event", slug=event.slug)
+    current = get_participant(request, event)
+    if current is not None and current.pk != participant.pk and request.method == "GET":
+        return render(
+            request,
+            "events/resume_confirm.html",
+            {"event": event, "participant": participant, "current": current},
+        )
+    response = redirect("agenda:home", slug=event.slug)
+    remember_participant(request, response, participant)
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@event_view()
+def me(request, *, event, viewer):
+    """Your name, your resume link, and leaving this device."""
+    participant = viewer.participant
+    if participant is None:  # a facilitator who has not joined as a participant
+        return redirect("events:join-event", slug=event.slug)
+    form = ParticipantForm(instance=participant)
+    if request.method == "POST":
+        if request.POST.get("action") == "forget":
+            response = redirect("events:join-event", slug=event.slug)
+            forget_participant(request, response, event)
+            return response
+        form = ParticipantForm(request.POST, instance=participant)
+        if form.is_valid():
+            services.rename_participant(
+                participant=participant,
+                name=form.cleaned_data["name"],
+                organisation=form.cleaned_data["organisation"],
+            )
+            messages.success(request, _("Saved."))
+            return redirect("events:me", slug=event.slug)
+        participant.refresh_from_db()
+    return render(
+        request,
+        "events/me.html",
+        {
+            "event": event,
+            "viewer": viewer,
+            "form": form,
+            "nav": "me",
+            "resume_url": absolute_url(request, participant.get_resume_url()),
+        },
+    )
 
 
 @require_GET
-def join(request):
-    return HttpResponse("TODO")
+@cache_control(public=True, max_age=3600)
+def qr_svg(request, slug):
+    """The QR code of the event's join link, for the wall and the poster."""
+    event = get_object_or_404(Event, slug=slug)
+    url = absolute_url(request, reverse("events:join-event", kwargs={"slug": event.slug}))
+    buffer = io.BytesIO()
+    segno.make(url, error="m").save(
+        buffer, kind="svg", scale=10, border=2, dark="#000", light="#fff", xmldecl=False
+    )
+    return HttpResponse(buffer.getvalue(), content_type="image/svg+xml")
 
 
-join_event = resume = qr_svg = dashboard = join
+@require_GET
+@event_view(facilitator_required=True)
+def poster(request, *, event, viewer):
+    """An A4 join poster to print: title, theme, QR code, address and join code."""
+    return render(
+        request,
+        "events/poster.html",
+        {
+            "event": event,
+            "join_url": absolute_url(request, reverse("events:join")),
+            "event_url": absolute_url(
+                request, reverse("events:join-event", kwargs={"slug": event.slug})
+            ),
+        },
+    )
+
+
+# -- facilitators ------------------------------------------------------------------
+
+
+@require_GET
+@login_required
+def dashboard(request):
+    events = Event.objects.for_facilitator(request.user).annotate(
+        participant_count=Count("participants", filter=Q(participants__removed_at__isnull=True))
+    )
+    return render(
+        request,
+        "events/dashboard.html",
+        {"upcoming": list(events.upcoming()), "past": list(events.past())},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def event_new(request):
+    form = EventForm(request.POST or None, initial={"language": request.LANGUAGE_CODE})
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        event = services.create_event(user=request.user, **fields)
+        messages.success(request, _("The event is created. Now add rooms and time slots."))
+        return redirect("events:facilitate", slug=event.slug)
+    return render(request, "events/event_new.html", {"form": form})
+
+
+def _setup_context(request, event, room_errors=None, slot_errors=None, **forms):
+    viewer = get_viewer(request, event)
+    rooms = list(event.rooms.all())
+    for room in rooms:
+        room.form = (room_errors or {}).get(room.pk) or RoomForm(
+            instance=room, prefix=f"room-{room.pk}"
+        )
+    slots = list(event.time_slots.all())
+    for slot in slots:
+        slot.form = (slot_errors or {}).get(slot.pk) or TimeSlotForm(
+            instance=slot, prefix=f"slot-{slot.pk}"
+        )
+    context = {
+        "event": event,
+        "viewer": viewer,
+        "nav": "facilitate",
+        "rooms": rooms,
+        "slots": slots,
+        "run_sheet": list(event.run_sheet.all()),
+        "participants": list(event.participants.active()),
+        "phases": Phase.choices,
+        "join_url": absolute_url(
+            request, reverse("events:join-event", kwargs={"slug": event.slug})
+        ),
+        "invites": list(event.invites.filter(accepted_at__isnull=True)),
+        "co_facilitators": list(event.facilitators.all()),
+        "details_form": EventForm(instance=event),
+        "room_form": RoomForm(prefix="room"),
+        "slot_form": TimeSlotForm(prefix="slot"),
+        "run_sheet_form": RunSheetItemForm(prefix="item"),
+    }
+    context.update(forms)
+    return context
+
+
+def _setup_response(request, event, section: str, status=200, **forms):
+    """The whole setup page, or only `section` of it for HTMX."""
+    context = _setup_context(request, event, **forms)
+    template = f"events/setup.html#{section}" if request.htmx else "events/setup.html"
+    return render(request, template, context, status=status)
+
+
+def _after_write(request, event, section: str):
+    if request.htmx:
+        return _setup_response(request, event, section)
+    return redirect(reverse("events:facilitate", kwargs={"slug": event.slug}) + f"#{section}")
+
+
+@require_GET
+@login_required
+def facilitate(request, slug):
+    event = get_event_for_facilitator(request, slug)
+    return _setup_response(request, event, "details")
+
+
+@require_POST
+@vary_on_headers("HX-Request")
+@login_required
+def event_details(request, slug):
+    event = get_event_for_facilitator(request, slug)
+    form = EventForm(request.POST, instance=Event.objects.get(pk=event.pk))
+    if not form.is_valid():
+        return _setup_response(
+            request, event, "details", status=422 if request.htmx else 200, details_form=form
+        )
+    services.update_event(event=event, fields={n: form.cleaned_data[n] for n in form.Meta.fields})
+    messages.success(request, _("Saved."))
+    return _after_write(request, event, "details")
+
+
+@require_POST
+@vary_on_headers("HX-Request")
+@login_required
+def event_phase(request, slug):
+    event = get_event_for_facilitator(request, slug)
+    try:
+        services.set_phase(event=event, phase=request.POST.get("phase", ""))
+    except services.SetupError as error:
+        messages.error(request, str(error))
+    return _after_write(request, event, "phase")
+
+
+def _room(event, pk) -> Room:
+    room = get_object_or_404(Room, pk=pk, event=event)
+    room.event = event
+    return room
+
+
+@require_POST
+@vary_on_headers("HX-Request")
+@login_required
+def room_add(request, slug):
+    event = get_event_for_facilitator(request, slug)
+    form = RoomForm(request.POST, prefix="room")
+    if form.is_valid():
+        try:
+            services.add_room(event=event, **form.cleaned_data)
+        except services.SetupError as error:
+            form.add_error("name", str(error))
+    if form.errors:
+        return _setup_response(request, event, "rooms", room_form=form)
+    return _after_write(request, event, "rooms")
+
+
+@require_POST
+@vary_on_headers("HX-Request")
+@login_required
+def room_edit(request, slug, pk):
+    event = get_event_for_facilitator(request, slug)
+    room = _room(event, pk)
+    action = request.POST.get("action", "save")
+    if action == "delete":
+        services.delete_room(room=room)
+    elif action in ("up", "down"):
+        services.move_room(room=room, offset=-1 if action == "up" else 1)
+    else:
+        form = RoomForm(request.POST, prefix=f"room-{room.pk}", instance=Room.objects.get(pk=pk))
+        if form.is_valid():
+            try:
+                services.update_room(room=room, **form.cleaned_data)
+            except services.SetupError as error:
+                form.add_error("name", str(error))
+        if form.errors:
+            room_errors = {room.pk: form}
+            return _setup_response(request, event, "rooms", room_errors=room_errors)
+    return _after_write(request, event, "rooms")
+
+
+@require_POST
+@vary_on_headers("HX-Request")
+@login_required
+def rooms_renumber(request, slug):
+    event = get_event_for_facilitator(request, slug)
+    services.renumber_rooms(event=event)
+    return _after_write(request, event, "rooms")
+
+
+@require_POST
+@vary_on_headers("HX-Request")
+@login_required
+def slot_add(request, slug):
+    event = get_event_for_facilitator(request, slug)
+    form = TimeSlotForm(request.POST, prefix="slot")
+    if form.is_valid():
+        try:
+            services.add_time_slot(event=event, **form.cleaned_data)
+        except services.SetupError as error:
+            form.add_error(None, str(error))
+    if form.errors:
+        return _setup_response(request, event, "slots", slot_form=form)
+    return _after_write(request, event, "slots")
+
+
+@require_POST
+@vary_on_headers("HX-Request")
+@login_required
+def slot_edit(request, slug, pk):
+    event = get_event_for_facilitator(request, slug)
+    slot = get_object_or_404(TimeSlot, pk=pk, event=event)
+    slot.event = event
+    if request.POST.get("action") == "delete":
+        services.delete_time_slot(slot=slot)
+        return _after_write(request, event, "slots")
+    form = TimeSlotForm(
+        request.POST, prefix=f"slot-{slot.pk}", instance=TimeSlot.objects.get(pk=pk)
+    )
+    if form.is_valid():
+        try:
+            services.update_time_slot(slot=slot, **form.cleaned_data)
+        except services.SetupError as error:
+            form.add_error(None, str(error))
+    if form.errors:
+        return _setup_response(request, event, "slots", slot_errors={slot.pk: form})
+    return _after_write(request, event, "slots")
+
+
+@require_POST
+@vary_on_headers("HX-Request")
+@login_required
+def slots_renumber(request, slug):
+    event = get_event_for_facilitator(request, slug)
+    services.renumber_time_slots(event=event)
+    return _after_write(request, event, "slots")
+
+
+@require_POST
+@vary_on_headers("HX-Request")
+@login_required
+def run_sheet_add(request, slug):
+    event = get_event_for_facilitator(request, slug)
+    form = RunSheetItemForm(request.POST, prefix="item")
+    if form.is_valid():
+        services.add_run_sheet_item(event=event, **form.cleaned_data)
+        return _after_write(request, event, "run-sheet")
+    return _setup_response(request, event, "run-sheet", run_sheet_form=form)
+
+
+@require_POST
+@vary_on_headers("HX-Request")
+@login_required
+def run_sheet_delete(request, slug, pk):
+    event = get_event_for_facilitator(request, slug)
+    item = get_object_or_404(RunSheetItem, pk=pk, event=event)
+    item.event = event
+    services.delete_run_sheet_item(item=item)
+    return _after_write(request, event, "run-sheet")
+
+
+@require_POST
+@vary_on_headers("HX-Request")
+@login_required
+def participant_remove(request, slug, pk):
+    event = get_event_for_facilitator(request, slug)
+    participant = get_object_or_404(Participant.objects.active(), pk=pk, event=event)
+    participant.event = event
+    services.remove_participant(participant=participant)
+    messages.success(request, _("%(name)s was removed.") % {"name": participant.name})
+    return _after_write(request, event, "participants")
+
+
+@require_POST
+@vary_on_headers("HX-Request")
+@login_required
+def invite_create(request, slug):
+    event = get_event_for_facilitator(request, slug)
+    services.create_invite(event=event, user=request.user)
+    return _after_write(request, event, "facilitators")
+
+
+@require_http_methods(["GET", "POST"])
+def invite_accept(request, token):
+    """A colleague opens the invitation: log in or create an account, and co-facilitate."""
+    invite = get_object_or_404(FacilitatorInvite.objects.select_related("event"), token=token)
+    if invite.accepted_at is not None and invite.accepted_by_id != request.user.pk:
+        messages.error(request, _("This invitation has already been used."))
+        return redirect("login")
+    signup_form = None
+    if request.user.is_authenticated:
+        if request.method == "POST":
+            event = services.accept_invite(invite=invite, user=request.user)
+            messages.success(
+                request, _("You now co-facilitate %(title)s.") % {"title": event.title}
+            )
+            return redirect("events:facilitate", slug=event.slug)
+    else:
+        signup_form = UserCreationForm(request.POST or None)
+        if request.method == "POST" and signup_form.is_valid():
+            user = signup_form.save()
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            event = services.accept_invite(invite=invite, user=user)
+            messages.success(
+                request, _("You now co-facilitate %(title)s.") % {"title": event.title}
+            )
+            return redirect("events:facilitate", slug=event.slug)
+    return render(request, "events/invite.html", {"invite": invite, "signup_form": signup_form})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def event_duplicate(request, slug):
+    """The next meeting of a series, from this one."""
+    event = get_event_for_facilitator(request, slug)
+    form = DuplicateForm(request.POST or None, initial={"title": event.title, "date": event.date})
+    if request.method == "POST" and form.is_valid():
+        copy = services.duplicate_event(event=event, user=request.user, **form.cleaned_data)
+        messages.success(request, _("The new meeting is created."))
+        return redirect("events:facilitate", slug=copy.slug)
+    return render(request, "events/duplicate.html", {"event": event, "form": form})

@@ -1,0 +1,188 @@
+import re
+
+from django import forms
+from django.utils.crypto import get_random_string
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+
+from agenda.models import Room, TimeSlot
+
+from .models import Event, Participant, RunSheetItem
+
+TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def clean_text(value: str) -> str:
+    """Collapse runs of white space in one-line fields; an all-blank value becomes ''."""
+    return " ".join(value.split())
+
+
+class EventForm(forms.ModelForm):
+    class Meta:
+        model = Event
+        fields = [
+            "title",
+            "slug",
+            "theme_question",
+            "purpose",
+            "description",
+            "date",
+            "start_time",
+            "end_time",
+            "venue",
+            "language",
+            "principles",
+            "participant_visibility",
+        ]
+        widgets = {
+            "date": DATE,
+            "start_time": TIME,
+            "end_time": TIME,
+            "theme_question": forms.Textarea(attrs={"rows": 2}),
+            "purpose": forms.Textarea(attrs={"rows": 3}),
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "principles": forms.Textarea(attrs={"rows": 6}),
+        }
+        help_texts = {
+            "slug": _("Part of the event's address: /e/<address>/. Letters, digits and hyphens."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["slug"].required = False
+        if self.instance.pk is None:
+            self.fields["slug"].help_text = _(
+                "Part of the event's address: /e/<address>/. "
+                "Leave empty to make one from the title."
+            )
+            self.fields["principles"].help_text = _(
+                "Leave empty to use the principles and the law of two feet in the event's language."
+            )
+        for name in ("title", "theme_question", "venue", "purpose", "description"):
+            self.fields[name].widget.attrs["dir"] = "auto"
+
+    def clean_title(self):
+        title = clean_text(self.cleaned_data["title"])
+        if not title:
+            raise forms.ValidationError(_("Give the event a title."))
+        return title
+
+    def clean_slug(self):
+        slug = self.cleaned_data.get("slug", "")
+        if not slug:
+            if self.instance.pk:
+                return self.instance.slug
+            base = slugify(self.data.get("title", ""))[:40].strip("-") or "event"
+            slug = base
+            while Event.objects.filter(slug=slug).exists():
+                slug = f"{base}-{get_random_string(4, 'abcdefghjkmnpqrstuvwxyz23456789')}"
+        return slug
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start_time"), data.get("end_time")
+        if start and end and end <= start:
+            self.add_error("end_time", _("The event must end after it starts."))
+        return data
+
+
+class RoomForm(forms.ModelForm):
+    class Meta:
+        model = Room
+        fields = ["name", "location_hint", "capacity"]
+
+    def clean_name(self):
+        name = clean_text(self.cleaned_data["name"])
+        if not name:
+            raise forms.ValidationError(_("Give the room a name."))
+        return name
+
+
+class TimeSlotForm(forms.ModelForm):
+    class Meta:
+        model = TimeSlot
+        fields = ["label", "starts_at", "ends_at"]
+        widgets = {"starts_at": TIME, "ends_at": TIME}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["label"].required = False
+        self.fields["label"].help_text = _("For example “Pass 1”.")
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("starts_at"), data.get("ends_at")
+        if start and end and end <= start:
+            self.add_error("ends_at", _("A time slot must end after it starts."))
+        return data
+
+
+class RunSheetItemForm(forms.ModelForm):
+    class Meta:
+        model = RunSheetItem
+        fields = ["phase", "label", "starts_at", "ends_at"]
+        widgets = {"starts_at": TIME, "ends_at": TIME}
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("starts_at"), data.get("ends_at")
+        if start and end and end <= start:
+            self.add_error("ends_at", _("An item of the run sheet must end after it starts."))
+        return data
+
+
+class DuplicateForm(forms.Form):
+    title = forms.CharField(label=_("Title of the new meeting"), max_length=200)
+    date = forms.DateField(label=_("Date"), widget=DATE)
+    slug = forms.SlugField(
+        label=_("Short address"),
+        max_length=60,
+        required=False,
+        help_text=_("Leave empty to make one from the title."),
+    )
+
+    def clean_slug(self):
+        slug = self.cleaned_data.get("slug")
+        if slug and Event.objects.filter(slug=slug).exists():
+            raise forms.ValidationError(_("That address is already in use."))
+        if not slug:
+            base = slugify(self.data.get("title", ""))[:40].strip("-") or "event"
+            slug = base
+            while Event.objects.filter(slug=slug).exists():
+                slug = f"{base}-{get_random_string(4, 'abcdefghjkmnpqrstuvwxyz23456789')}"
+        return slug
+
+
+class JoinCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Join code"),
+        max_length=40,
+        widget=forms.TextInput(
+            attrs={"autocapitalize": "characters", "autocomplete": "off", "spellcheck": "false"}
+        ),
+    )
+
+    def clean_code(self):
+        # People type codes with spaces, dashes and in lower case.
+        return re.sub(r"[\s\-_.]", "", self.cleaned_data["code"]).upper()
+
+
+class ParticipantForm(forms.ModelForm):
+    class Meta:
+        model = Participant
+        fields = ["name", "organisation"]
+        labels = {"name": _("Your name"), "organisation": _("Organisation (optional)")}
+        widgets = {
+            "name": forms.TextInput(attrs={"autocomplete": "name", "dir": "auto"}),
+            "organisation": forms.TextInput(attrs={"autocomplete": "organization", "dir": "auto"}),
+        }
+
+    def clean_name(self):
+        name = clean_text(self.cleaned_data["name"])
+        if not name:
+            raise forms.ValidationError(_("Write the name others will see."))
+        return name
+
+    def clean_organisation(self):
+        return clean_text(self.cleaned_data["organisation"])

@@ -1,0 +1,364 @@
+"""Writes for events: setting up an event, its rooms, time slots and run sheet,
+phases, participants joining, and co-facilitators.
+
+Each function is one transaction; every change participants or the wall can
+see bumps the event's version (Event.touch).
+"""
+
+import datetime
+import string
+
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from agenda.models import Room, TimeSlot
+from openspace.middleware import event_language_cache_key
+
+from .models import Event, FacilitatorInvite, Participant, Phase, RunSheetItem, Series
+
+
+class SetupError(Exception):
+    """A rule of the event's set-up stopped the change; the message is for the person."""
+
+
+def default_principles(language: str) -> str:
+    """The principles and the law of two feet, in `language`."""
+    with translation.override(language):
+        return "\n".join(
+            [
+                _("Whoever comes are the right people."),
+                _("Whatever happens is the only thing that could have."),
+                _("Whenever it starts is the right time."),
+                _("When it's over, it's over."),
+                _(
+                    "The law of two feet: if you are neither learning nor contributing "
+                    "where you are, move somewhere you can."
+                ),
+            ]
+        )
+
+
+def is_default_principles(text: str) -> bool:
+    normalised = text.replace("\r\n", "\n").strip()
+    return any(
+        normalised == default_principles(code)
+        for code, _name in Event._meta.get_field("language").choices
+    )
+
+
+@transaction.atomic
+def create_event(*, user, **fields) -> Event:
+    if not fields.get("principles", "").strip():
+        fields["principles"] = default_principles(fields.get("language", "sv"))
+    event = Event.objects.create(**fields)
+    event.facilitators.add(user)
+    return event
+
+
+@transaction.atomic
+def update_event(*, event: Event, fields: dict) -> Event:
+    if fields.get("language") and fields["language"] != event.language:
+        # Untouched default principles follow the event's new language.
+        principles = fields.get("principles", event.principles)
+        if not principles.strip() or is_default_principles(principles):
+            fields["principles"] = default_principles(fields["language"])
+    for name, value in fields.items():
+        setattr(event, name, value)
+    event.save()
+    cache.delete(event_language_cache_key(event.slug))
+    event.touch()
+    return event
+
+
+@transaction.atomic
+def set_phase(*, event: Event, phase: str) -> None:
+    if phase not in Phase.values:
+        raise SetupError(_("Unknown phase."))
+    event.phase = phase
+    event.save(update_fields=["phase", "updated_at"])
+    event.touch()
+
+
+# -- rooms -------------------------------------------------------------------
+
+
+def room_code(index: int) -> str:
+    """A, B, … Z, AA, AB, …: the letters of the room codes."""
+    letters = string.ascii_uppercase
+    code = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        code = letters[rest] + code
+    return code
+
+
+def _next_free_code(event: Event) -> str:
+    taken = set(event.rooms.values_list("code", flat=True))
+    index = 0
+    while room_code(index) in taken:
+        index += 1
+    return room_code(index)
+
+
+def _check_room_name(event: Event, name: str, exclude: Room | None = None) -> None:
+    same = event.rooms.filter(name__iexact=name)
+    if exclude is not None:
+        same = same.exclude(pk=exclude.pk)
+    if same.exists():
+        raise SetupError(_("There is already a room called “%(name)s”.") % {"name": name})
+
+
+@transaction.atomic
+def add_room(*, event: Event, name: str, location_hint: str = "", capacity=None) -> Room:
+    _check_room_name(event, name)
+    position = (event.rooms.aggregate(last=Max("position"))["last"] or 0) + 1
+    try:
+        with transaction.atomic():
+            room = Room.objects.create(
+                event=event,
+                name=name,
+                code=_next_free_code(event),
+                location_hint=location_hint,
+                capacity=capacity,
+                position=position,
+            )
+    except IntegrityError:
+        raise SetupError(_("There is already a room called “%(name)s”.") % {"name": name}) from None
+    event.touch()
+    return room
+
+
+@transaction.atomic
+def update_room(*, room: Room, name: str, location_hint: str, capacity) -> Room:
+    _check_room_name(room.event, name, exclude=room)
+    room.name, room.location_hint, room.capacity = name, location_hint, capacity
+    room.save()
+    room.event.touch()
+    return room
+
+
+@transaction.atomic
+def delete_room(*, room: Room) -> None:
+    """Delete a room; its sessions become unplaced (nothing else is lost)."""
+    room.topics.update(room=None, time_slot=None)
+    room.delete()
+    room.event.touch()
+
+
+@transaction.atomic
+def move_room(*, room: Room, offset: int) -> None:
+    """Move a room one step left (-1) or right (+1) in the grid; codes stay."""
+    rooms = list(room.event.rooms.all())
+    index = next(i for i, r in enumerate(rooms) if r.pk == room.pk)
+    target = index + offset
+    if 0 <= target < len(rooms):
+        rooms[index], rooms[target] = rooms[target], rooms[index]
+    for position, each in enumerate(rooms):
+        if each.position != position:
+            Room.objects.filter(pk=each.pk).update(position=position)
+    room.event.touch()
+
+
+@transaction.atomic
+def renumber_rooms(*, event: Event) -> None:
+    """Give the rooms the codes A, B, C … in their current order."""
+    rooms = list(event.rooms.all())
+    for room in rooms:  # first out of the way, so the unique codes never collide
+        Room.objects.filter(pk=room.pk).update(code=f"~{room.pk}")
+    for index, room in enumerate(rooms):
+        Room.objects.filter(pk=room.pk).update(code=room_code(index))
+    event.touch()
+
+
+# -- time slots ----------------------------------------------------------------
+
+
+def _check_slot(event: Event, starts_at, ends_at, exclude: TimeSlot | None = None) -> None:
+    if ends_at <= starts_at:
+        raise SetupError(_("A time slot must end after it starts."))
+    others = event.time_slots.all()
+    if exclude is not None:
+        others = others.exclude(pk=exclude.pk)
+    for other in others:
+        if starts_at < other.ends_at and other.starts_at < ends_at:
+            raise SetupError(
+                _("This time overlaps %(label)s (%(start)s–%(end)s).")
+                % {
+                    "label": other.label,
+                    "start": other.starts_at.strftime("%H:%M"),
+                    "end": other.ends_at.strftime("%H:%M"),
+                }
+            )
+
+
+@transaction.atomic
+def add_time_slot(*, event: Event, label: str, starts_at, ends_at) -> TimeSlot:
+    _check_slot(event, starts_at, ends_at)
+    number = (event.time_slots.aggregate(last=Max("number"))["last"] or 0) + 1
+    slot = TimeSlot.objects.create(
+        event=event,
+        label=label or _("Round %(number)s") % {"number": number},
+        starts_at=starts_at,
+        ends_at=ends_at,
+        number=number,
+    )
+    event.touch()
+    return slot
+
+
+@transaction.atomic
+def update_time_slot(*, slot: TimeSlot, label: str, starts_at, ends_at) -> TimeSlot:
+    _check_slot(slot.event, starts_at, ends_at, exclude=slot)
+    slot.label, slot.starts_at, slot.ends_at = label or slot.label, starts_at, ends_at
+    slot.save()
+    slot.event.touch()
+    return slot
+
+
+@transaction.atomic
+def delete_time_slot(*, slot: TimeSlot) -> None:
+    slot.topics.update(room=None, time_slot=None)
+    slot.delete()
+    slot.event.touch()
+
+
+@transaction.atomic
+def renumber_time_slots(*, event: Event) -> None:
+    """Number the rounds 1, 2, 3 … by start time."""
+    slots = list(event.time_slots.order_by("starts_at", "pk"))
+    for slot in slots:
+        TimeSlot.objects.filter(pk=slot.pk).update(number=10_000 + slot.pk)
+    for number, slot in enumerate(slots, start=1):
+        TimeSlot.objects.filter(pk=slot.pk).update(number=number)
+    event.touch()
+
+
+# -- run sheet ---------------------------------------------------------------
+
+
+@transaction.atomic
+def add_run_sheet_item(*, event: Event, phase: str, label: str, starts_at, ends_at):
+    if ends_at <= starts_at:
+        raise SetupError(_("An item of the run sheet must end after it starts."))
+    item = RunSheetItem.objects.create(
+        event=event, phase=phase, label=label, starts_at=starts_at, ends_at=ends_at
+    )
+    event.touch()
+    return item
+
+
+@transaction.atomic
+def delete_run_sheet_item(*, item: RunSheetItem) -> None:
+    item.delete()
+    item.event.touch()
+
+
+# -- series ------------------------------------------------------------------
+
+
+@transaction.atomic
+def duplicate_event(*, event: Event, user, slug: str, title: str, date: datetime.date) -> Event:
+    """The next meeting of a series: same texts, rooms, slots, run sheet; no people."""
+    if event.series is None:
+        event.series = Series.objects.create(name=event.title)
+        event.save(update_fields=["series"])
+    copy = Event.objects.create(
+        slug=slug,
+        title=title,
+        date=date,
+        series=event.series,
+        phase=Phase.PREPARATION,
+        **{
+            name: getattr(event, name)
+            for name in (
+                "theme_question",
+                "purpose",
+                "description",
+                "start_time",
+                "end_time",
+                "venue",
+                "language",
+                "principles",
+                "participant_visibility",
+            )
+        },
+    )
+    copy.facilitators.set(event.facilitators.all())
+    Room.objects.bulk_create(
+        Room(
+            event=copy,
+            name=r.name,
+            code=r.code,
+            location_hint=r.location_hint,
+            capacity=r.capacity,
+            position=r.position,
+        )
+        for r in event.rooms.all()
+    )
+    TimeSlot.objects.bulk_create(
+        TimeSlot(
+            event=copy, label=s.label, starts_at=s.starts_at, ends_at=s.ends_at, number=s.number
+        )
+        for s in event.time_slots.all()
+    )
+    RunSheetItem.objects.bulk_create(
+        RunSheetItem(
+            event=copy,
+            phase=i.phase,
+            label=i.label,
+            starts_at=i.starts_at,
+            ends_at=i.ends_at,
+            position=i.position,
+        )
+        for i in event.run_sheet.all()
+    )
+    return copy
+
+
+# -- participants --------------------------------------------------------------
+
+
+@transaction.atomic
+def join_event(*, event: Event, name: str, organisation: str = "") -> Participant:
+    if not event.accepts_participants:
+        raise SetupError(_("This event is closed: it no longer takes new participants."))
+    return Participant.objects.create(event=event, name=name, organisation=organisation)
+
+
+@transaction.atomic
+def rename_participant(*, participant: Participant, name: str, organisation: str) -> Participant:
+    participant.name, participant.organisation = name, organisation
+    participant.save(update_fields=["name", "organisation"])
+    participant.event.touch()
+    return participant
+
+
+@transaction.atomic
+def remove_participant(*, participant: Participant) -> None:
+    """A facilitator removes a participant: their cookie stops working at once."""
+    participant.removed_at = timezone.now()
+    participant.save(update_fields=["removed_at"])
+    participant.event.touch()
+
+
+# -- co-facilitators -------------------------------------------------------------
+
+
+@transaction.atomic
+def create_invite(*, event: Event, user) -> FacilitatorInvite:
+    return FacilitatorInvite.objects.create(event=event, created_by=user)
+
+
+@transaction.atomic
+def accept_invite(*, invite: FacilitatorInvite, user) -> Event:
+    locked = FacilitatorInvite.objects.select_for_update().get(pk=invite.pk)
+    if locked.accepted_at is not None and locked.accepted_by_id != user.pk:
+        raise SetupError(_("This invitation has already been used."))
+    locked.accepted_by, locked.accepted_at = user, timezone.now()
+    locked.save(update_fields=["accepted_by", "accepted_at"])
+    locked.event.facilitators.add(user)
+    return locked.event
