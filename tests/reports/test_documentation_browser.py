@@ -73,3 +73,25 @@ def test_import_page(page, live_server, facilitator):
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "import-error-phone.png"), full_page=True)
     assert_accessible(page)
+
+
+def test_progress_page_of_a_background_render(
+    page, live_server, facilitator, settings, monkeypatch
+):
+    from reports import documentation
+
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    monkeypatch.setattr(documentation, "renders_inline", lambda event: False)
+    event = make_demo_event(facilitators=[facilitator])
+    page.set_viewport_size(PHONE)
+    login(page, live_server, facilitator)
+
+    pdf_url = reverse("reports:documentation-pdf", kwargs={"slug": event.slug})
+    page.goto(f"{live_server.url}{pdf_url}")
+
+    assert "/documentation/status/" in page.url
+    assert page.locator("progress").count() == 1
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "documentation-progress-phone.png"), full_page=True)
+    assert_accessible(page)
+    assert_no_horizontal_scroll(page)
