@@ -1,0 +1,332 @@
+import datetime
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+
+from events.models import Event, FacilitatorInvite, Participant, Phase
+from tests.conftest import login_participant
+from tests.factories import EventFactory, ParticipantFactory, RoomFactory, TimeSlotFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _clear_rate_limits():
+    cache.clear()
+
+
+def u(name, event=None, **kwargs):
+    if event is not None:
+        kwargs["slug"] = event.slug
+    return reverse(f"events:{name}", kwargs=kwargs)
+
+
+# -- joining ------------------------------------------------------------------
+
+
+def test_join_by_code_ignores_case_spaces_and_dashes(client, event):
+    messy = f" {event.join_code[:3].lower()}-{event.join_code[3:]} "
+    response = client.post(u("join"), {"code": messy})
+    assert response.status_code == 302
+    assert response["Location"] == u("join-event", event)
+
+
+def test_a_wrong_code_gets_a_clear_message(client, event):
+    response = client.post(u("join"), {"code": "ZZZZZZ"})
+    assert response.status_code == 200
+    assert (
+        "No event has that code" in response.content.decode() or "kod" in response.content.decode()
+    )
+
+
+def test_repeated_guessing_is_rate_limited(client, event):
+    for _ in range(10):
+        client.post(u("join"), {"code": "WRONG1"})
+    response = client.post(u("join"), {"code": event.join_code})
+    assert response.status_code == 429
+
+
+def test_joining_sets_the_cookie_and_goes_to_the_agenda(client, event):
+    response = client.post(u("join-event", event), {"name": "Anna", "organisation": "Kommunen"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("agenda:home", kwargs={"slug": event.slug})
+    assert client.get(reverse("agenda:home", kwargs={"slug": event.slug})).status_code == 200
+
+
+def test_joining_twice_from_one_browser_makes_one_participant(client, event):
+    client.post(u("join-event", event), {"name": "Anna"})
+    client.post(u("join-event", event), {"name": "Anna"})
+    assert Participant.objects.filter(event=event).count() == 1
+
+
+def test_next_must_be_local(client, event):
+    response = client.post(u("join-event", event) + "?next=https://evil.example/", {"name": "Anna"})
+    assert response["Location"] == reverse("agenda:home", kwargs={"slug": event.slug})
+
+
+@pytest.mark.parametrize(("name", "message"), [("", "name"), ("   ", "name"), ("x" * 10_000, "80")])
+def test_bad_names_are_refused_and_the_organisation_kept(client, event, name, message):
+    response = client.post(u("join-event", event), {"name": name, "organisation": "Region Ö"})
+    assert response.status_code == 200
+    assert not Participant.objects.exists()
+    assert "Region Ö" in response.content.decode()
+
+
+def test_html_in_a_name_is_escaped_everywhere(client, event, facilitator):
+    client.post(
+        u("join-event", event), {"name": "<script>alert(1)</script>", "organisation": "<b>x</b>"}
+    )
+    page = client.get(u("me", event)).content.decode()
+    assert "<script>alert(1)</script>" not in page
+    client.force_login(facilitator)
+    page = client.get(u("facilitate", event)).content.decode()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<script>alert(1)" not in page
+
+
+def test_joining_a_closed_event_shows_a_message_and_no_form(client, event):
+    event.phase = Phase.CLOSED
+    event.save()
+    response = client.post(u("join-event", event), {"name": "Anna"})
+    assert response.status_code == 200
+    assert not Participant.objects.exists()
+    assert "<form" not in response.content.decode().split('id="main"')[1]
+
+
+def test_resume_link_continues_on_another_device(client, participant, event):
+    response = client.get(participant.get_resume_url())
+    assert response.status_code == 302
+    assert client.get(u("me", event)).status_code == 200
+
+
+def test_a_bad_resume_link_asks_to_join(client, event):
+    response = client.get(u("resume", event, token="nope"))
+    assert response["Location"] == u("join-event", event)
+
+
+def test_participants_change_their_name(participant_client, participant, event):
+    participant_client.post(u("me", event), {"name": "Anna B", "organisation": ""})
+    participant.refresh_from_db()
+    assert participant.name == "Anna B"
+
+
+def test_forgetting_the_device(participant_client, event):
+    participant_client.post(u("me", event), {"action": "forget"})
+    assert (
+        participant_client.get(reverse("agenda:home", kwargs={"slug": event.slug})).status_code
+        == 302
+    )
+
+
+def test_a_removed_participant_is_out(client, participant, event, facilitator):
+    login_participant(client, participant)
+    facilitator_client = client.__class__()
+    facilitator_client.force_login(facilitator)
+    facilitator_client.post(u("participant-remove", event, pk=participant.pk))
+    assert client.get(reverse("agenda:home", kwargs={"slug": event.slug})).status_code == 302
+
+
+def test_qr_code_is_an_svg_of_the_join_link(client, event):
+    response = client.get(u("qr", event))
+    assert response["Content-Type"] == "image/svg+xml"
+    assert b'xmlns="http://www.w3.org/2000/svg"' in response.content
+
+
+# -- facilitators ---------------------------------------------------------------
+
+
+FACILITATOR_GETS = ["facilitate", "event-duplicate", "poster"]
+
+
+@pytest.mark.parametrize("name", FACILITATOR_GETS)
+def test_facilitator_pages_permission_matrix(
+    client, event, participant, other_facilitator, facilitator, name
+):
+    path = u(name, event)
+    assert client.get(path).status_code == 302  # anonymous -> login
+    login_participant(client, participant)
+    assert client.get(path).status_code in (302, 403)  # a participant is no facilitator
+    client.cookies.clear()
+    client.force_login(other_facilitator)
+    assert client.get(path).status_code == 403
+    client.force_login(facilitator)
+    assert client.get(path).status_code == 200
+    assert client.get(u(name, EventFactory.build(slug="nope"))).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("event-phase", {"phase": "rounds"}),
+        ("room-add", {"room-name": "Nytt rum"}),
+        ("slot-add", {"slot-label": "Pass 9", "slot-starts_at": "20:00", "slot-ends_at": "21:00"}),
+        ("invite-create", {}),
+    ],
+)
+def test_a_facilitator_of_another_event_cannot_change_it(
+    client, event, other_facilitator, name, data
+):
+    client.force_login(other_facilitator)
+    assert client.post(u(name, event), data).status_code == 403
+    event.refresh_from_db()
+    assert event.phase == Phase.MARKETPLACE
+    assert event.rooms.count() == 0 and event.time_slots.count() == 0
+
+
+def test_wrong_method_is_refused(facilitator_client, event):
+    assert facilitator_client.get(u("event-phase", event)).status_code == 405
+    assert facilitator_client.get(u("room-add", event)).status_code == 405
+
+
+def test_create_event_in_the_browser(facilitator_client):
+    response = facilitator_client.post(
+        u("event-new"),
+        {
+            "title": "Nätverksträff 5",
+            "slug": "",
+            "theme_question": "Hur?",
+            "date": "2027-02-01",
+            "start_time": "09:00",
+            "end_time": "12:00",
+            "language": "da",
+            "principles": "",
+            "participant_visibility": "names",
+            "venue": "",
+            "purpose": "",
+            "description": "",
+        },
+    )
+    event = Event.objects.get(title="Nätverksträff 5")
+    assert response["Location"] == u("facilitate", event)
+    assert event.slug.startswith("natverkstraff-5")
+    assert "to fødder" in event.principles
+
+
+@pytest.mark.parametrize("title", ["", "x" * 500])
+def test_bad_titles_are_refused_and_everything_typed_is_kept(facilitator_client, title):
+    response = facilitator_client.post(
+        u("event-new"),
+        {
+            "title": title,
+            "theme_question": "Min temafråga",
+            "date": "2027-02-01",
+            "start_time": "09:00",
+            "end_time": "12:00",
+            "language": "sv",
+            "participant_visibility": "names",
+        },
+    )
+    assert response.status_code == 200
+    assert not Event.objects.exists()
+    assert "Min temafråga" in response.content.decode()
+
+
+def test_event_must_end_after_it_starts(facilitator_client):
+    response = facilitator_client.post(
+        u("event-new"),
+        {
+            "title": "X",
+            "date": "2027-02-01",
+            "start_time": "12:00",
+            "end_time": "09:00",
+            "language": "sv",
+            "participant_visibility": "names",
+        },
+    )
+    assert response.status_code == 200
+    assert not Event.objects.exists()
+
+
+def test_add_room_with_htmx_returns_the_rooms_section(facilitator_client, event):
+    response = facilitator_client.post(
+        u("room-add", event),
+        {"room-name": "Biblioteket", "room-capacity": "20"},
+        headers={"HX-Request": "true"},
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="rooms"' in body and "<html" not in body
+    assert event.rooms.get().capacity == 20
+
+
+def test_duplicate_room_name_error_keeps_the_typed_text(facilitator_client, event):
+    RoomFactory(event=event, name="Biblioteket", code="A")
+    response = facilitator_client.post(
+        u("room-add", event), {"room-name": "biblioteket", "room-location_hint": "Plan 3"}
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Plan 3" in body
+    assert event.rooms.count() == 1
+
+
+def test_overlapping_slot_error_is_shown(facilitator_client, event):
+    TimeSlotFactory(
+        event=event,
+        number=1,
+        label="Pass 1",
+        starts_at=datetime.time(13),
+        ends_at=datetime.time(14),
+    )
+    response = facilitator_client.post(
+        u("slot-add", event),
+        {"slot-label": "Pass 2", "slot-starts_at": "13:30", "slot-ends_at": "14:30"},
+    )
+    assert response.status_code == 200
+    assert event.time_slots.count() == 1
+    assert "Pass 1" in response.content.decode()
+
+
+def test_slot_that_ends_before_it_starts_is_refused(facilitator_client, event):
+    response = facilitator_client.post(
+        u("slot-add", event),
+        {"slot-label": "Pass 2", "slot-starts_at": "14:30", "slot-ends_at": "13:30"},
+    )
+    assert response.status_code == 200
+    assert event.time_slots.count() == 0
+
+
+def test_invitation_makes_a_co_facilitator(facilitator_client, event, other_facilitator, client):
+    facilitator_client.post(u("invite-create", event))
+    invite = FacilitatorInvite.objects.get()
+    other = client.__class__()
+    other.force_login(other_facilitator)
+    other.post(u("invite-accept", token=invite.token))
+    assert event.facilitators.filter(pk=other_facilitator.pk).exists()
+    third = client.__class__()
+    from tests.factories import UserFactory
+
+    third.force_login(UserFactory(username="third"))
+    assert third.post(u("invite-accept", token=invite.token)).status_code == 302
+    assert not event.facilitators.filter(username="third").exists()
+
+
+def test_dashboard_query_count_does_not_grow(client, facilitator, django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(facilitator)
+    EventFactory(facilitators=[facilitator])
+    with CaptureQueriesContext(connection) as small:
+        client.get(u("dashboard"))
+    for _ in range(5):
+        e = EventFactory(facilitators=[facilitator])
+        ParticipantFactory(event=e)
+    with django_assert_num_queries(len(small.captured_queries)):
+        client.get(u("dashboard"))
+
+
+def test_setup_page_query_count_does_not_grow(facilitator_client, event, django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    RoomFactory(event=event, code="A")
+    facilitator_client.get(u("facilitate", event))  # warm the event-language cache
+    with CaptureQueriesContext(connection) as small:
+        facilitator_client.get(u("facilitate", event))
+    for code in "BCDE":
+        RoomFactory(event=event, code=code)
+        ParticipantFactory(event=event)
+    with django_assert_num_queries(len(small.captured_queries)):
+        facilitator_client.get(u("facilitate", event))
