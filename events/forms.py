@@ -9,7 +9,18 @@ from agenda.models import Room, TimeSlot
 
 from .models import Event, Participant, RunSheetItem
 
-TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+# A text field, not type="time": browsers show type="time" in 12-hour form in some
+# locales, and the product uses the 24-hour clock everywhere. 13:45 and 13.45 both parse.
+TIME = forms.TimeInput(
+    attrs={
+        "placeholder": "13:45",
+        "inputmode": "numeric",
+        "pattern": r"[0-2]?[0-9][:.][0-5][0-9]",
+        "size": 5,
+        "autocomplete": "off",
+    },
+    format="%H:%M",
+)
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 

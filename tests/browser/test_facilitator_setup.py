@@ -1,0 +1,65 @@
+"""A facilitator creates an event with rooms and time slots, in the browser."""
+
+import pytest
+from playwright.sync_api import expect
+
+from events.models import Event
+
+from .helpers import assert_no_axe_violations, facilitator_context, shoot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_facilitator_creates_an_event_with_rooms_and_slots(browser, live_server, facilitator):
+    page = facilitator_context(browser, live_server, facilitator).new_page()
+    page.goto(f"{live_server.url}/facilitate/")
+    assert_no_axe_violations(page)
+    page.locator("a[href='/facilitate/new/']").click()
+    assert_no_axe_violations(page)
+    page.locator("#id_title").fill("Nätverksträff 5")
+    page.locator("#id_theme_question").fill("Hur minskar vi den administrativa bördan?")
+    page.locator("#id_date").fill("2027-03-14")
+    page.locator("#id_start_time").fill("12:30")
+    page.locator("#id_end_time").fill("16:30")
+    page.locator("#id_language").select_option("sv")
+    page.locator("form.event-form button[type=submit]").click()
+    event = Event.objects.get(title="Nätverksträff 5")
+    expect(page).to_have_url(f"{live_server.url}/e/{event.slug}/facilitate/")
+
+    for count, name in enumerate(("Stora salen", "Biblioteket", "Soffhörnan"), start=1):
+        page.locator("#id_room-name").fill(name)
+        page.locator("#rooms .add-form button[type=submit]").click()
+        expect(page.locator("#rooms .setup-row")).to_have_count(count)
+
+    slots = [("Pass 1", "13:15", "14:00"), ("Pass 2", "14:10", "14:55")]
+    for count, (label, start, end) in enumerate(slots, start=1):
+        page.locator("#id_slot-label").fill(label)
+        page.locator("#id_slot-starts_at").fill(start)
+        page.locator("#id_slot-ends_at").fill(end)
+        page.locator("#slots .add-form button[type=submit]").click()
+        expect(page.locator("#slots .setup-row")).to_have_count(count)
+
+    # An overlapping slot is refused with a message, and what was typed stays.
+    page.locator("#id_slot-label").fill("Pass 3")
+    page.locator("#id_slot-starts_at").fill("14:30")
+    page.locator("#id_slot-ends_at").fill("15:30")
+    page.locator("#slots .add-form button[type=submit]").click()
+    expect(page.locator("#slots .form-errors")).to_contain_text("Pass 2")
+    expect(page.locator("#id_slot-label")).to_have_value("Pass 3")
+
+    # Reorder: Biblioteket to the left keeps its code B.
+    page.locator("#rooms .setup-row").nth(1).locator("button[value=up]").click()
+    expect(page.locator("#rooms .setup-row .code").first).to_have_text("B")
+
+    page.locator("#phase button[value=marketplace]").click()
+    expect(page.locator("#phase button[value=marketplace]")).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    assert_no_axe_violations(page)
+    shoot(page, "setup-laptop")
+
+    event.refresh_from_db()
+    assert [r.name for r in event.rooms.all()] == ["Biblioteket", "Stora salen", "Soffhörnan"]
+    assert [r.code for r in event.rooms.all()] == ["B", "A", "C"]
+    assert [s.label for s in event.time_slots.all()] == ["Pass 1", "Pass 2"]
+    assert event.phase == "marketplace"
