@@ -62,7 +62,7 @@ def home(request, *, event, viewer):
     etag = version_etag(request, event, viewer) + request.GET.get("show", "")
     if request.htmx and (response := not_modified(request, etag)):
         return response
-    context = _agenda_context(request, event, viewer)
+    context = {**_agenda_context(request, event, viewer), "etag": etag}
     template = "agenda/home.html#agenda" if request.htmx else "agenda/home.html"
     return with_etag(render(request, template, context), etag)
 
@@ -266,6 +266,6 @@ def wall(request, *, event, viewer):
     etag = version_etag(request, event, viewer)
     if request.htmx and (response := not_modified(request, etag)):
         return response
-    context = {"event": event, "viewer": viewer, "grid": queries.grid(event)}
+    context = {"event": event, "viewer": viewer, "grid": queries.grid(event), "etag": etag}
     template = "agenda/wall.html#wall" if request.htmx else "agenda/wall.html"
     return with_etag(render(request, template, context), etag)

@@ -7,22 +7,26 @@
   function poll(region) {
     var interval = parseInt(region.getAttribute("data-poll"), 10) || 10000;
     var url = region.getAttribute("data-poll-url");
-    var etag = null;
+    // The page carries the version it was rendered from, so polls can be 304s at once.
+    var etag = region.getAttribute("data-etag");
     var busy = false;
+    var changes = 0;  // bumped by every request this page makes itself
 
     function tick() {
       if (busy || document.visibilityState !== "visible") return;
       busy = true;
+      var started = changes;
       var headers = { "HX-Request": "true" };
       if (etag) headers["If-None-Match"] = etag;
       fetch(url, { headers: headers, cache: "no-store", credentials: "same-origin" })
         .then(function (response) {
           if (response.status !== 200) return null;
+          if (started !== changes) return null;  // older than a change made here: ask again
           etag = response.headers.get("ETag");
           return response.text();
         })
         .then(function (html) {
-          if (html === null || html === undefined) return;
+          if (html === null || html === undefined || started !== changes) return;
           var focusedId = document.activeElement && region.contains(document.activeElement) ? document.activeElement.id : null;
           var holder = document.createElement("div");
           holder.innerHTML = html;
@@ -37,17 +41,21 @@
           region.dispatchEvent(new CustomEvent("agendaRefreshed", { bubbles: true }));
         })
         .catch(function () { /* offline: try again next tick */ })
-        .then(function () { busy = false; });
+        .then(function () {
+          busy = false;
+          if (started !== changes) setTimeout(tick, 50);
+        });
     }
 
-    // The first response's ETag: fetch once quietly so the next polls can be 304s.
     setInterval(tick, interval);
     document.addEventListener("visibilitychange", function () {
       if (document.visibilityState === "visible") tick();
     });
     // After a change made on this page (a sign-up), refresh at once.
-    document.body.addEventListener("htmx:afterRequest", function () { setTimeout(tick, 100); });
-    tick();
+    document.body.addEventListener("htmx:afterRequest", function () {
+      changes += 1;
+      setTimeout(tick, 50);
+    });
   }
 
   function countdowns() {

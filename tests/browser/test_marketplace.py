@@ -1,0 +1,93 @@
+"""The marketplace in browsers: phones post and sign up, the wall follows; facilitators move."""
+
+import pytest
+from playwright.sync_api import expect
+
+from agenda.models import SignUp, Topic
+from tests.agenda.conftest import build_grid
+from tests.conftest import PHONE, PROJECTOR
+from tests.factories import ParticipantFactory, TopicFactory
+
+from .helpers import (
+    assert_no_axe_violations,
+    assert_no_horizontal_scroll,
+    facilitator_context,
+    participant_context,
+    shoot,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_three_phones_post_and_sign_up_while_the_wall_follows(
+    browser, live_server, event, facilitator
+):
+    rooms, slots = build_grid(event, rooms=3, rounds=2)
+    wall = facilitator_context(browser, live_server, facilitator, viewport=PROJECTOR).new_page()
+    wall.goto(f"{live_server.url}/e/{event.slug}/wall/")
+    assert_no_axe_violations(wall)
+
+    phones = []
+    for index, name in enumerate(["Anna", "Bo", "Cecilia"]):
+        person = ParticipantFactory(event=event, name=name)
+        page = participant_context(browser, live_server, person, viewport=PHONE).new_page()
+        page.goto(f"{live_server.url}/e/{event.slug}/sessions/new/")
+        if index == 0:
+            assert_no_axe_violations(page)
+            assert_no_horizontal_scroll(page)
+        page.locator("#id_title").fill(f"Ämne från {name} 🎉")
+        page.locator("#id_cell").select_option(f"{rooms[index].pk}-{slots[0].pk}")
+        page.locator("form.topic-form button[type=submit]").click()
+        expect(page.locator("h1")).to_have_text(f"Ämne från {name} 🎉")
+        phones.append(page)
+        # The wall shows it within two seconds, without a reload.
+        expect(wall.locator(".wall__grid")).to_contain_text(f"Ämne från {name}", timeout=4000)
+
+    # Each phone signs up for the next person's topic from the agenda list.
+    topics = list(Topic.objects.order_by("pk"))
+    for index, page in enumerate(phones):
+        target = topics[(index + 1) % 3]
+        page.goto(f"{live_server.url}/e/{event.slug}/")
+        page.locator(f"#signup-{target.pk}").click()
+        expect(page.locator(f"[data-topic='{target.pk}'] .badge--ok")).to_be_visible()
+    assert SignUp.objects.count() == 3
+    assert_no_axe_violations(phones[0])
+    assert_no_horizontal_scroll(phones[0])
+    shoot(phones[0], "agenda-phone")
+    expect(wall.locator(".wall__count").first).to_have_text("1", timeout=4000)
+    shoot(wall, "wall-projector")
+
+
+def test_facilitator_moves_a_topic_by_keyboard_and_by_drag(
+    browser, live_server, event, facilitator
+):
+    rooms, slots = build_grid(event, rooms=2, rounds=2)
+    topic = TopicFactory(event=event, title="Flytta mig", room=rooms[0], time_slot=slots[0])
+    page = facilitator_context(browser, live_server, facilitator).new_page()
+
+    # Keyboard: the "Move to…" menu on the session page.
+    page.goto(f"{live_server.url}/e/{event.slug}/sessions/{topic.pk}/")
+    assert_no_axe_violations(page)
+    select = page.locator(f"#move-{topic.pk}")
+    select.focus()
+    select.select_option(f"{rooms[1].pk}-{slots[1].pk}")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    expect(page.locator(".code--big")).to_have_text("B2")
+    topic.refresh_from_db()
+    assert topic.code == "B2"
+
+    # Drag: from B2 to the empty A1 cell of the grid.
+    page.goto(f"{live_server.url}/e/{event.slug}/")
+    page.wait_for_function("window.Sortable !== undefined")
+    source = page.locator(f"[data-topic='{topic.pk}']")
+    target = page.locator(f"li[data-cell='{rooms[0].pk}-{slots[0].pk}']")
+    with page.expect_navigation():  # the page reloads with the new grid after the move
+        source.drag_to(target)
+    expect(
+        page.locator(f"li[data-cell='{rooms[0].pk}-{slots[0].pk}'] [data-topic='{topic.pk}']")
+    ).to_be_visible(timeout=5000)
+    topic.refresh_from_db()
+    assert topic.code == "A1"
+    assert_no_axe_violations(page)
+    shoot(page, "agenda-facilitator")
