@@ -1,10 +1,29 @@
 from django.urls import path
 
-from . import action_views, documentation_views
+from . import action_views, documentation_views, views
 
 app_name = "reports"
 
 urlpatterns: list = [
+    # Session reports, photos, comments, the news wall (reports/views.py)
+    path("e/<slug:slug>/reports/", views.wall, name="wall"),
+    path("e/<slug:slug>/wall/reports/", views.vernissage, name="vernissage"),
+    path("e/<slug:slug>/facilitate/reports/", views.missing, name="missing"),
+    path("e/<slug:slug>/sessions/<int:pk>/report/", views.report, name="report"),
+    path("e/<slug:slug>/sessions/<int:pk>/report/edit/", views.report_edit, name="report-edit"),
+    path(
+        "e/<slug:slug>/sessions/<int:pk>/report/autosave/",
+        views.report_autosave,
+        name="report-autosave",
+    ),
+    path("e/<slug:slug>/sessions/<int:pk>/report/photos/", views.photo_upload, name="photo-upload"),
+    path(
+        "e/<slug:slug>/sessions/<int:pk>/report/photos/<int:photo_pk>/",
+        views.photo_edit,
+        name="photo-edit",
+    ),
+    path("e/<slug:slug>/sessions/<int:pk>/report/comments/", views.comment_add, name="comment-add"),
+    path("e/<slug:slug>/comments/<int:pk>/", views.comment_moderate, name="comment-moderate"),
     # Documentation, PDF and the event's data in and out (reports/documentation_views.py)
     path(
         "e/<slug:slug>/documentation/",

@@ -1,0 +1,340 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.formats import time_format
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from agenda.models import Topic
+from events.access import event_view
+from openspace.live import not_modified, version_etag, with_etag
+
+from . import queries, services
+from .forms import CommentForm, PhotoForm, ReportForm
+from .models import ReportComment, ReportPhoto
+from .photos import MAX_BYTES, PhotoError
+
+SESSION_KEYS = "report_write_keys"
+
+
+def _topic(event, pk) -> Topic:
+    topic = get_object_or_404(
+        Topic.objects.active().select_related("convener", "room", "time_slot"), pk=pk, event=event
+    )
+    topic.event = event
+    return topic
+
+
+def can_write(request, viewer, topic, report=None) -> bool:
+    """Conveners, facilitators, and whoever holds the report's write link."""
+    if viewer.is_facilitator:
+        return True
+    if viewer.participant is not None and topic.convener_id == viewer.participant.pk:
+        return True
+    return topic.pk in request.session.get(SESSION_KEYS, [])
+
+
+def get_report_for_writer(request, viewer, event, pk):
+    """The topic's report if this person may write it (403 otherwise, 404 for other events)."""
+    topic = _topic(event, pk)
+    report = services.report_for(topic)
+    key = request.GET.get("key") or request.POST.get("key")
+    if key and key == report.write_token and viewer.participant is not None:
+        keys = request.session.get(SESSION_KEYS, [])
+        if topic.pk not in keys:
+            request.session[SESSION_KEYS] = [*keys, topic.pk]
+    if not can_write(request, viewer, topic, report):
+        raise PermissionDenied
+    return report
+
+
+def _author(viewer) -> str:
+    return viewer.participant.display_name if viewer.participant else _("a facilitator")
+
+
+@require_GET
+@vary_on_headers("HX-Request", "If-None-Match")
+@event_view()
+def wall(request, *, event, viewer):
+    """The news wall: every published report, in session-code order."""
+    etag = version_etag(request, event, viewer) + request.GET.urlencode()
+    if request.htmx and (response := not_modified(request, etag)):
+        return response
+    round_number = request.GET.get("round", "")
+    room_code = request.GET.get("room", "")
+    reports = queries.news_wall(
+        event,
+        round_number=int(round_number) if round_number.isdigit() else None,
+        room_code=room_code[:4] or None,
+        include_hidden=viewer.is_facilitator,
+    )
+    context = {
+        "event": event,
+        "viewer": viewer,
+        "reports": reports,
+        "rooms": list(event.rooms.all()),
+        "slots": list(event.time_slots.all()),
+        "round": round_number,
+        "room": room_code,
+        "nav": "reports",
+        "etag": etag,
+    }
+    template = "reports/wall.html#cards" if request.htmx else "reports/wall.html"
+    return with_etag(render(request, template, context), etag)
+
+
+@require_GET
+@event_view()
+def report(request, pk, *, event, viewer):
+    """A report's own page: published for everyone, the draft for those who write it."""
+    topic = _topic(event, pk)
+    report = queries.report_page(event, pk, include_hidden=viewer.is_facilitator)
+    writer = can_write(request, viewer, topic)
+    if report is None or not (report.is_published or writer):
+        if writer:
+            return redirect("reports:report-edit", slug=event.slug, pk=pk)
+        raise Http404
+    return render(
+        request,
+        "reports/report.html",
+        {
+            "event": event,
+            "viewer": viewer,
+            "topic": topic,
+            "report": report,
+            "can_write": writer,
+            "comment_form": CommentForm(),
+            "nav": "reports",
+        },
+    )
+
+
+def _conflict_fields(form, current):
+    """(label, your text, stored text) of the fields that differ."""
+    rows = []
+    for name in services.FIELDS:
+        mine = form.data.get(name, "")
+        theirs = getattr(current, name)
+        theirs = "" if theirs is None else str(theirs)
+        if mine.strip() != theirs.strip():
+            rows.append((form.fields[name].label, mine, theirs))
+    return rows
+
+
+@require_http_methods(["GET", "POST"])
+@event_view()
+def report_edit(request, pk, *, event, viewer):
+    report = get_report_for_writer(request, viewer, event, pk)
+    if not (event.reports_open or viewer.is_facilitator):
+        messages.warning(request, _("Reports can be written from the first round on."))
+    form = ReportForm(request.POST or None, instance=report, initial={"version": report.version})
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        publish = request.POST.get("action") == "publish"
+        try:
+            report = services.save_report(
+                report=report,
+                base_version=form.cleaned_data["version"],
+                fields=form.cleaned_data,
+                author=_author(viewer),
+                publish=publish,
+            )
+        except services.ReportConflict as error:
+            conflict = _conflict_fields(form, error.current)
+            # The next save, after merging, is based on what is stored now.
+            form.data = form.data.copy()
+            form.data["version"] = error.current.version
+        else:
+            messages.success(
+                request, _("The report is published.") if publish else _("Draft saved.")
+            )
+            if publish:
+                return redirect(report)
+            return redirect("reports:report-edit", slug=event.slug, pk=pk)
+    return render(
+        request,
+        "reports/report_form.html",
+        {
+            "event": event,
+            "viewer": viewer,
+            "topic": report.topic,
+            "report": report,
+            "form": form,
+            "conflict": conflict,
+            "photos": list(report.photos.all()),
+            "photo_form": PhotoForm(),
+            "max_bytes": MAX_BYTES,
+            "write_url": request.build_absolute_uri(report.get_write_url()),
+            "nav": "reports",
+        },
+    )
+
+
+@require_POST
+@event_view()
+def report_autosave(request, pk, *, event, viewer):
+    """Drafts saved as people type (JSON). 409 with the stored text on a conflict."""
+    report = get_report_for_writer(request, viewer, event, pk)
+    form = ReportForm(request.POST, instance=report)
+    if not form.is_valid():
+        return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
+    try:
+        report = services.save_report(
+            report=report,
+            base_version=form.cleaned_data["version"],
+            fields=form.cleaned_data,
+            author=_author(viewer),
+        )
+    except services.ReportConflict as error:
+        current = error.current
+        return JsonResponse(
+            {
+                "conflict": True,
+                "message": str(error),
+                "version": current.version,
+                "fields": {
+                    name: "" if getattr(current, name) is None else str(getattr(current, name))
+                    for name in services.FIELDS
+                },
+            },
+            status=409,
+        )
+    return JsonResponse(
+        {"version": report.version, "saved_at": time_format(timezone.localtime(), "H:i")}
+    )
+
+
+@require_POST
+@event_view()
+def photo_upload(request, pk, *, event, viewer):
+    """Add a photo (JPEG, PNG, WebP, HEIC). Answers a fragment to scripts, redirects forms."""
+    report = get_report_for_writer(request, viewer, event, pk)
+    is_script = request.headers.get("X-Requested-With") == "fetch"
+    # Refuse a huge body before reading it.
+    length = int(request.META.get("CONTENT_LENGTH") or 0)
+    error = ""
+    if length > MAX_BYTES + 512 * 1024:
+        error = _("The photo is larger than 20 MB. Take it again or send a smaller one.")
+    else:
+        form = PhotoForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                services.add_photo(
+                    report=report,
+                    upload=form.cleaned_data["photo"],
+                    caption=form.cleaned_data["caption"],
+                )
+            except PhotoError as exc:
+                error = str(exc)
+        else:
+            error = _("Choose a photo to send.")
+    if is_script:
+        if error:
+            return HttpResponse(error, status=413 if length > MAX_BYTES else 400)
+        return render(
+            request,
+            "reports/report_form.html#photos",
+            {"event": event, "report": report, "photos": list(report.photos.all())},
+        )
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, _("The photo is added."))
+    return redirect("reports:report-edit", slug=event.slug, pk=pk)
+
+
+@require_POST
+@event_view()
+def photo_edit(request, pk, photo_pk, *, event, viewer):
+    report = get_report_for_writer(request, viewer, event, pk)
+    photo = get_object_or_404(ReportPhoto, pk=photo_pk, report=report)
+    photo.report = report
+    action = request.POST.get("action", "caption")
+    if action == "delete":
+        services.delete_photo(photo=photo)
+    elif action in ("up", "down"):
+        services.move_photo(photo=photo, offset=-1 if action == "up" else 1)
+    else:
+        services.update_photo(photo=photo, caption=request.POST.get("caption", ""))
+    return redirect("reports:report-edit", slug=event.slug, pk=pk)
+
+
+@require_POST
+@event_view()
+def comment_add(request, pk, *, event, viewer):
+    topic = _topic(event, pk)
+    report = queries.report_page(event, pk)
+    if report is None or not report.is_published:
+        raise Http404
+    if viewer.participant is None:
+        raise PermissionDenied
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.add_comment(
+                report=report, participant=viewer.participant, text=form.cleaned_data["text"]
+            )
+        except services.ReportError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Your comment is added."))
+            return redirect(f"{report.get_absolute_url()}#comments")
+    return render(
+        request,
+        "reports/report.html",
+        {
+            "event": event,
+            "viewer": viewer,
+            "topic": topic,
+            "report": report,
+            "can_write": can_write(request, viewer, topic),
+            "comment_form": form,
+            "nav": "reports",
+        },
+    )
+
+
+@require_POST
+@event_view(facilitator_required=True)
+def comment_moderate(request, pk, *, event, viewer):
+    comment = get_object_or_404(
+        ReportComment.objects.select_related("report"), pk=pk, report__event=event
+    )
+    comment.report.event = event
+    action = request.POST.get("action", "hide")
+    if action not in ("hide", "show", "delete"):
+        action = "hide"
+    services.moderate_comment(comment=comment, action=action)
+    return redirect(f"{comment.report.get_absolute_url()}#comments")
+
+
+@require_GET
+@event_view(facilitator_required=True)
+def missing(request, *, event, viewer):
+    """Sessions still without a published report, with each one's write link to share."""
+    topics = queries.missing_reports(event)
+    rows = []
+    for topic in topics:
+        report = getattr(topic, "report", None) or services.report_for(topic)
+        rows.append((topic, report, request.build_absolute_uri(report.get_write_url())))
+    return render(
+        request,
+        "reports/missing.html",
+        {"event": event, "viewer": viewer, "rows": rows, "nav": "reports"},
+    )
+
+
+@require_GET
+@vary_on_headers("HX-Request", "If-None-Match")
+@event_view()
+def vernissage(request, *, event, viewer):
+    """The projector shows the reports one by one, large, in rotation."""
+    etag = version_etag(request, event, viewer)
+    if request.htmx and (response := not_modified(request, etag)):
+        return response
+    context = {"event": event, "viewer": viewer, "reports": queries.news_wall(event), "etag": etag}
+    template = "reports/vernissage.html#slides" if request.htmx else "reports/vernissage.html"
+    return with_etag(render(request, template, context), etag)

@@ -1,0 +1,64 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Report, ReportComment
+
+
+class ReportForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = Report
+        fields = [
+            "participant_count",
+            "participant_names",
+            "discussion",
+            "insights",
+            "proposals",
+            "other",
+        ]
+        widgets = {
+            "participant_names": forms.Textarea(attrs={"rows": 2, "dir": "auto"}),
+            "discussion": forms.Textarea(attrs={"rows": 6, "dir": "auto"}),
+            "insights": forms.Textarea(attrs={"rows": 4, "dir": "auto"}),
+            "proposals": forms.Textarea(attrs={"rows": 4, "dir": "auto"}),
+            "other": forms.Textarea(attrs={"rows": 3, "dir": "auto"}),
+            "participant_count": forms.NumberInput(
+                attrs={"min": 0, "max": 5000, "inputmode": "numeric"}
+            ),
+        }
+        help_texts = {
+            "discussion": _(
+                "A blank line starts a new paragraph; lines starting with “- ” become a list."
+            ),
+        }
+
+    def clean_participant_count(self):
+        count = self.cleaned_data.get("participant_count")
+        if count is not None and count > 5000:
+            raise forms.ValidationError(_("That is more people than the event has."))
+        return count
+
+
+class PhotoForm(forms.Form):
+    photo = forms.FileField(
+        label=_("Photo"),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "image/jpeg,image/png,image/webp,image/heic,image/heif,.heic"}
+        ),
+    )
+    caption = forms.CharField(label=_("Caption (optional)"), max_length=300, required=False)
+
+
+class CommentForm(forms.ModelForm):
+    class Meta:
+        model = ReportComment
+        fields = ["text"]
+        labels = {"text": _("Your comment")}
+        widgets = {"text": forms.Textarea(attrs={"rows": 2, "maxlength": 1000, "dir": "auto"})}
+
+    def clean_text(self):
+        text = self.cleaned_data["text"].strip()
+        if not text:
+            raise forms.ValidationError(_("Write a comment first."))
+        return text
