@@ -1,0 +1,248 @@
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from PIL import Image
+
+from events.models import Phase
+from reports import services
+from reports.models import Report, ReportComment, ReportPhoto
+from tests.conftest import login_participant
+from tests.factories import ParticipantFactory, RoomFactory, TimeSlotFactory, TopicFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.fixture
+def topic(event, participant):
+    event.phase = Phase.ROUNDS
+    event.save()
+    return TopicFactory(
+        event=event,
+        convener=participant,
+        title="Tillit",
+        room=RoomFactory(event=event, code="A"),
+        time_slot=TimeSlotFactory(event=event, number=1),
+    )
+
+
+def u(name, event, **kwargs):
+    return reverse(f"reports:{name}", kwargs={"slug": event.slug, **kwargs})
+
+
+def report_data(version, **fields):
+    data = {
+        "version": version,
+        "participant_count": "",
+        "participant_names": "",
+        "discussion": "",
+        "insights": "",
+        "proposals": "",
+        "other": "",
+    }
+    data.update(fields)
+    return data
+
+
+def test_the_convener_writes_and_publishes(participant_client, event, topic):
+    report = services.report_for(topic)
+    response = participant_client.post(
+        u("report-edit", event, pk=topic.pk),
+        report_data(
+            report.version, discussion="<script>alert(1)</script>\n- punkt", action="publish"
+        ),
+    )
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert report.is_published
+    page = participant_client.get(u("report", event, pk=topic.pk)).content.decode()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>alert(1)" not in page
+    assert "<li>punkt</li>" in page
+
+
+def test_someone_else_cannot_edit(client, event, topic):
+    login_participant(client, ParticipantFactory(event=event))
+    assert client.get(u("report-edit", event, pk=topic.pk)).status_code == 403
+    assert client.post(u("report-autosave", event, pk=topic.pk), report_data(1)).status_code == 403
+
+
+def test_the_write_link_lets_the_flipchart_person_write(client, event, topic):
+    report = services.report_for(topic)
+    login_participant(client, ParticipantFactory(event=event))
+    response = client.get(u("report-edit", event, pk=topic.pk) + f"?key={report.write_token}")
+    assert response.status_code == 200
+    # The key is remembered for the autosave that follows.
+    response = client.post(
+        u("report-autosave", event, pk=topic.pk), report_data(report.version, discussion="x")
+    )
+    assert response.status_code == 200
+
+
+def test_a_wrong_key_does_not_help(client, event, topic):
+    login_participant(client, ParticipantFactory(event=event))
+    assert client.get(u("report-edit", event, pk=topic.pk) + "?key=nope").status_code == 403
+
+
+def test_a_session_of_another_event_is_not_found(participant_client, event, other_event):
+    foreign = TopicFactory(event=other_event)
+    assert participant_client.get(u("report-edit", event, pk=foreign.pk)).status_code == 404
+    assert (
+        participant_client.post(
+            u("report-autosave", event, pk=foreign.pk), report_data(1)
+        ).status_code
+        == 404
+    )
+
+
+def test_autosave_conflict_returns_the_stored_text(participant_client, event, topic):
+    report = services.report_for(topic)
+    base = report.version
+    services.save_report(report=report, base_version=base, fields={"discussion": "Den andras text"})
+    response = participant_client.post(
+        u("report-autosave", event, pk=topic.pk), report_data(base, discussion="Min text")
+    )
+    assert response.status_code == 409
+    assert response.json()["fields"]["discussion"] == "Den andras text"
+    report.refresh_from_db()
+    assert report.discussion == "Den andras text"
+
+
+def test_form_conflict_shows_both_texts_and_keeps_mine(participant_client, event, topic):
+    report = services.report_for(topic)
+    base = report.version
+    services.save_report(report=report, base_version=base, fields={"discussion": "Den andras text"})
+    response = participant_client.post(
+        u("report-edit", event, pk=topic.pk),
+        report_data(base, discussion="Min text", action="save"),
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Den andras text" in body and "Min text" in body
+
+
+def photo_bytes():
+    buffer = io.BytesIO()
+    Image.new("RGB", (300, 200), "green").save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+def test_photo_upload_and_bad_files(participant_client, event, topic):
+    path = u("photo-upload", event, pk=topic.pk)
+    participant_client.post(
+        path, {"photo": SimpleUploadedFile("a.jpg", photo_bytes()), "caption": "Blädderblock"}
+    )
+    assert ReportPhoto.objects.get().caption == "Blädderblock"
+    response = participant_client.post(
+        path,
+        {"photo": SimpleUploadedFile("b.jpg", b"text" * 100)},
+        headers={"X-Requested-With": "fetch"},
+    )
+    assert response.status_code == 400
+    assert ReportPhoto.objects.count() == 1
+
+
+def test_a_100_mb_upload_is_refused_without_reading_it(participant_client, event, topic):
+    response = participant_client.generic(
+        "POST",
+        u("photo-upload", event, pk=topic.pk),
+        b"",
+        "multipart/form-data; boundary=x",
+        headers={"X-Requested-With": "fetch"},
+        CONTENT_LENGTH=str(100 * 1024 * 1024),
+    )
+    assert response.status_code == 413
+
+
+def publish(topic, **fields):
+    report = services.report_for(topic)
+    return services.save_report(
+        report=report, base_version=report.version, fields=fields, publish=True
+    )
+
+
+def test_comments_and_moderation(client, event, topic, facilitator):
+    report = publish(topic, discussion="Text")
+    reader = ParticipantFactory(event=event, name="Bo")
+    login_participant(client, reader)
+    client.post(u("comment-add", event, pk=topic.pk), {"text": "<b>Bra!</b>"})
+    comment = ReportComment.objects.get()
+    assert comment.text == "<b>Bra!</b>"
+    assert (
+        client.post(u("comment-moderate", event, pk=comment.pk), {"action": "hide"}).status_code
+        == 403
+    )
+    client.cookies.clear()
+    client.force_login(facilitator)
+    client.post(u("comment-moderate", event, pk=comment.pk), {"action": "hide"})
+    comment.refresh_from_db()
+    assert comment.hidden
+    login_participant(client, reader)
+    client.logout()
+    login_participant(client, reader)
+    assert "Bra!" not in client.get(u("report", event, pk=topic.pk)).content.decode()
+    assert report.pk
+
+
+def test_empty_comment_is_refused(participant_client, event, topic):
+    publish(topic, discussion="Text")
+    response = participant_client.post(u("comment-add", event, pk=topic.pk), {"text": "   "})
+    assert response.status_code == 200
+    assert not ReportComment.objects.exists()
+
+
+def test_drafts_are_not_on_the_news_wall(client, event, topic):
+    report = services.report_for(topic)
+    services.save_report(
+        report=report, base_version=report.version, fields={"discussion": "Utkast"}
+    )
+    login_participant(client, ParticipantFactory(event=event))
+    assert "Tillit" not in client.get(u("wall", event)).content.decode()
+    assert client.get(u("report", event, pk=topic.pk)).status_code == 404
+
+
+def test_missing_list_is_for_facilitators(client, event, topic, facilitator, other_facilitator):
+    login_participant(client, ParticipantFactory(event=event))
+    assert client.get(u("missing", event)).status_code == 302
+    client.force_login(other_facilitator)
+    assert client.get(u("missing", event)).status_code == 403
+    client.force_login(facilitator)
+    response = client.get(u("missing", event))
+    assert response.status_code == 200 and "Tillit" in response.content.decode()
+
+
+@pytest.mark.parametrize("name", ["wall", "vernissage"])
+def test_news_wall_query_count_does_not_grow(
+    client, event, participant, name, django_assert_num_queries, settings
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def add(n):
+        for i in range(n):
+            room = RoomFactory(event=event)
+            topic = TopicFactory(event=event, room=room, time_slot=TimeSlotFactory(event=event))
+            report = publish(topic, discussion=f"Text {i}")
+            services.add_photo(report=report, upload=SimpleUploadedFile("p.jpg", photo_bytes()))
+            ReportComment.objects.create(report=report, text="Kommentar", author_name="X")
+
+    add(1)
+    login_participant(client, participant)
+    client.get(u(name, event))
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(u(name, event)).status_code == 200
+    add(4)
+    with django_assert_num_queries(len(small.captured_queries)):
+        client.get(u(name, event))
+    assert Report.objects.count() == 5
+
+
+def test_wrong_methods(participant_client, event, topic):
+    assert participant_client.get(u("report-autosave", event, pk=topic.pk)).status_code == 405
+    assert participant_client.get(u("photo-upload", event, pk=topic.pk)).status_code == 405
+    assert participant_client.post(u("wall", event)).status_code == 405
