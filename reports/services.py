@@ -45,6 +45,9 @@ def save_report(
 ) -> Report:
     """Save the fields if nobody saved since `base_version`; else raise ReportConflict."""
     values = {name: fields[name] for name in FIELDS if name in fields}
+    for name in TEXT_FIELDS:
+        if values.get(name):
+            values[name] = values[name].replace("\r\n", "\n")  # browsers send CRLF
     if publish:
         values["published_at"] = report.published_at or timezone.now()
     updated = Report.objects.filter(pk=report.pk, version=base_version).update(

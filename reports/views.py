@@ -116,7 +116,7 @@ def _conflict_fields(form, current):
     """(label, your text, stored text) of the fields that differ."""
     rows = []
     for name in services.FIELDS:
-        mine = form.data.get(name, "")
+        mine = form.data.get(name, "").replace("\r\n", "\n")
         theirs = getattr(current, name)
         theirs = "" if theirs is None else str(theirs)
         if mine.strip() != theirs.strip():

@@ -1,0 +1,87 @@
+"""A convener writes a report on a phone through a lost connection; another reads and comments."""
+
+import io
+
+import pytest
+from PIL import Image
+from playwright.sync_api import expect
+
+from events.models import Phase
+from reports.models import Report, ReportComment
+from tests.conftest import PHONE
+from tests.factories import ParticipantFactory, RoomFactory, TimeSlotFactory, TopicFactory
+
+from .helpers import (
+    assert_no_axe_violations,
+    assert_no_horizontal_scroll,
+    participant_context,
+    shoot,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+def test_report_survives_a_lost_connection_and_reaches_the_news_wall(
+    browser, live_server, event, participant, tmp_path
+):
+    event.phase = Phase.ROUNDS
+    event.save()
+    topic = TopicFactory(
+        event=event,
+        convener=participant,
+        title="Tillit i praktiken",
+        room=RoomFactory(event=event, code="A"),
+        time_slot=TimeSlotFactory(event=event, number=1),
+    )
+    context = participant_context(browser, live_server, participant, viewport=PHONE)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/e/{event.slug}/sessions/{topic.pk}/")
+    page.get_by_role("link", name="Write the report").click()
+    assert_no_axe_violations(page)
+    assert_no_horizontal_scroll(page)
+
+    page.locator("#id_discussion").fill("Vi pratade om kontroller.")
+    expect(page.locator("#save-status")).to_contain_text(":", timeout=6000)  # "Saved at 13:45"
+    assert Report.objects.get().discussion == "Vi pratade om kontroller."
+
+    context.set_offline(True)
+    page.locator("#id_insights").fill("- Tillit kräver mod\n- Släpp en kontroll")
+    expect(page.locator("#save-status")).to_contain_text("phone", timeout=6000)
+    assert Report.objects.get().insights == ""
+    context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(page.locator("#save-status")).to_contain_text(":", timeout=6000)
+    page.wait_for_function(
+        "document.querySelector('#save-status').textContent.indexOf('phone') < 0"
+    )
+    assert Report.objects.get().insights == "- Tillit kräver mod\n- Släpp en kontroll"
+
+    photo = tmp_path / "flipchart.jpg"
+    Image.new("RGB", (1200, 900), "white").save(photo, "JPEG")
+    page.locator("#id_photo").set_input_files(str(photo))
+    page.locator("#photo-upload button[type=submit]").click()
+    expect(page.locator("#photo-list img")).to_have_count(1, timeout=8000)
+    page.get_by_role("button", name="Publish").click()
+    expect(page.locator("h1")).to_have_text("Tillit i praktiken")
+    shoot(page, "report-phone")
+    context.close()
+
+    reader = ParticipantFactory(event=event, name="Bo Berg")
+    page = participant_context(browser, live_server, reader, viewport=PHONE).new_page()
+    page.goto(f"{live_server.url}/e/{event.slug}/reports/")
+    expect(page.locator(".report-card")).to_have_count(1)
+    expect(page.locator(".report-card .thumbs img")).to_have_count(1)
+    assert_no_axe_violations(page)
+    page.locator(".report-card a").first.click()
+    expect(page.locator(".report__section li").first).to_have_text("Tillit kräver mod")
+    page.locator("#id_text").fill("Bra fångat!")
+    page.locator(".comment-form button[type=submit]").click()
+    expect(page.locator(".comment")).to_contain_text("Bra fångat!")
+    assert ReportComment.objects.get().author_name.startswith("Bo Berg")
+    assert_no_axe_violations(page)
+    shoot(page, "report-read-phone")
