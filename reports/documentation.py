@@ -30,19 +30,20 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Prefetch
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.utils import timezone, translation
 from django.utils.text import Truncator, slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from PIL import Image, ImageOps
 
 from agenda.models import Room, TimeSlot, Topic
 from events.models import Event, Participant, ParticipantVisibility
 
 from . import action_queries
+from .models import Report, ReportComment, ReportPhoto
 from .models.documentation import (
     DocumentationRender,
     DocumentationSettings,
@@ -277,6 +278,77 @@ def session_sort_key(topic: Topic) -> tuple:
     return (topic.room.position, topic.room.code, topic.time_slot.number)
 
 
+def _report_items(
+    event: Event,
+    sessions: list[Topic],
+    doc_settings: DocumentationSettings,
+    *,
+    photo_src: Callable[[str], str],
+    progress: Progress | None,
+) -> list[ReportItem]:
+    """Every session in code order, with its published report, photos and comments."""
+    comments = ReportComment.objects.filter(hidden=False).select_related("participant")
+    reports = {
+        report.topic_id: report
+        for report in Report.objects.published()
+        .filter(event=event)
+        .prefetch_related(
+            Prefetch("photos", queryset=ReportPhoto.objects.order_by("position", "pk")),
+            Prefetch("comments", queryset=comments.order_by("created_at", "pk")),
+        )
+    }
+    photos = [photo for report in reports.values() for photo in report.photos.all()]
+    prepared = prepare_print_photos([photo.image for photo in photos], progress=progress)
+    names_allowed = event.participant_visibility == ParticipantVisibility.NAMES
+    items = []
+    for topic in sessions:
+        report = reports.get(topic.pk)
+        item = ReportItem(session=topic)
+        if report is not None:
+            item.report = True
+            item.people = _took_part(report, names_allowed=names_allowed)
+            item.sections = [(str(heading), text) for _name, heading, text in report.sections()]
+            for number, photo in enumerate(report.photos.all(), start=1):
+                path = prepared.get(photo.image.name)
+                item.photos.append(
+                    PrintPhoto(
+                        src=photo_src(path) if path else None,
+                        caption=photo.caption,
+                        alt=photo.caption
+                        or _("Photo %(number)d from session %(code)s")
+                        % {"number": number, "code": topic.code},
+                    )
+                )
+            if doc_settings.include_comments:
+                item.comments = [
+                    PrintComment(
+                        text=comment.text,
+                        author=(
+                            (comment.participant.name if comment.participant else "")
+                            or comment.author_name
+                        )
+                        if names_allowed
+                        else "",
+                    )
+                    for comment in report.comments.all()
+                ]
+        items.append(item)
+    return items
+
+
+def _took_part(report: Report, *, names_allowed: bool) -> str:
+    """Who took part, as the event's privacy setting allows: names, else a count."""
+    if names_allowed and report.participant_names.strip():
+        return ", ".join(
+            line.strip() for line in report.participant_names.splitlines() if line.strip()
+        )
+    if report.participant_count:
+        return ngettext("%(count)d person", "%(count)d people", report.participant_count) % {
+            "count": report.participant_count
+        }
+    return ""
+
+
 def build_context(
     event: Event, *, photo_src: Callable[[str], str] | None = None, progress: Progress | None = None
 ) -> dict:
@@ -316,7 +388,9 @@ def build_context(
         "earlier_meetings": earlier,
         "agenda_tables": _agenda_tables(rooms, slots, sessions),
         "has_agenda": bool(rooms and slots),
-        "report_items": [ReportItem(session=topic) for topic in sessions],
+        "report_items": _report_items(
+            event, sessions, doc_settings, photo_src=photo_src, progress=progress
+        ),
         "action_rows": (rows := action_rows(event)),
         "ladder": ladder(rows),
         "summary": action_queries.documentation_summary(event),
@@ -469,8 +543,11 @@ def save_documentation_settings(
 
 
 def event_photo_fields(event: Event) -> list:
-    """The image file fields of the event's report photos (none until reports have photos)."""
-    return []
+    """The image file fields of the photos of the event's published reports."""
+    photos = ReportPhoto.objects.filter(
+        report__event=event, report__published_at__isnull=False
+    ).order_by("pk")
+    return [photo.image for photo in photos]
 
 
 def _count_photos(event: Event) -> int:

@@ -18,7 +18,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import SuspiciousFileOperation, ValidationError
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
@@ -29,7 +29,15 @@ from agenda.models import Room, SignUp, TimeSlot, Topic
 from events.models import Event, Participant, RunSheetItem, Series
 
 from .documentation import Export
-from .models import ClosingSummary, Initiative, InitiativeMember, Reflection
+from .models import (
+    ClosingSummary,
+    Initiative,
+    InitiativeMember,
+    Reflection,
+    Report,
+    ReportComment,
+    ReportPhoto,
+)
 from .models.documentation import DocumentationSettings
 
 FORMAT_NAME = "openspace-event"
@@ -120,6 +128,42 @@ def _parts() -> list[Part]:
             ["waiting"],
             refs={"topic": "topics", "participant": "participants"},
             queryset=lambda event: SignUp.objects.filter(topic__event=event).order_by("pk"),
+            timestamps=["created_at"],
+            has_event=False,
+        ),
+        Part(
+            "reports",
+            Report,
+            [
+                "participant_count",
+                "participant_names",
+                "discussion",
+                "insights",
+                "proposals",
+                "other",
+                "version",
+                "published_at",
+                "last_edited_by",
+            ],
+            refs={"topic": "topics"},
+            timestamps=["created_at"],
+        ),
+        Part(
+            "report_photos",
+            ReportPhoto,
+            ["caption", "position", "width", "height"],
+            refs={"report": "reports"},
+            queryset=lambda event: ReportPhoto.objects.filter(report__event=event).order_by("pk"),
+            timestamps=["created_at"],
+            files=["image", "thumbnail"],
+            has_event=False,
+        ),
+        Part(
+            "report_comments",
+            ReportComment,
+            ["author_name", "text", "hidden"],
+            refs={"report": "reports", "participant": "participants"},
+            queryset=lambda event: ReportComment.objects.filter(report__event=event).order_by("pk"),
             timestamps=["created_at"],
             has_event=False,
         ),
@@ -367,14 +411,16 @@ def _import(document: dict, *, slug: str | None, facilitators) -> Event:
             for name in part.fields + part.files:
                 if name in row:
                     value = _load_value(part.model._meta.get_field(name), row[name], where)
+                    # Checked before it is set: an image field reads its file when set.
+                    if name in part.files and value and not _stored(value):
+                        raise EventImportError(
+                            _(
+                                "%(where)s refers to the file “%(file)s”, "
+                                "which is not on this server."
+                            )
+                            % {"where": where, "file": value}
+                        )
                     setattr(obj, name, value)
-            for name in part.files:
-                stored = getattr(obj, name).name
-                if stored and not default_storage.exists(stored):
-                    raise EventImportError(
-                        _("%(where)s refers to the file “%(file)s”, which is not on this server.")
-                        % {"where": where, "file": stored}
-                    )
             for name, target in part.refs.items():
                 ref = row.get(name)
                 if ref is None:
@@ -421,6 +467,13 @@ def _import(document: dict, *, slug: str | None, facilitators) -> Event:
         _validate(doc_settings, "documentation", exclude=["event"])
         doc_settings.save()
     return event
+
+
+def _stored(name: str) -> bool:
+    try:
+        return default_storage.exists(name)
+    except SuspiciousFileOperation:  # "../../etc/passwd"
+        return False
 
 
 def _referenced(objects: dict, ref, target: str, where: str):

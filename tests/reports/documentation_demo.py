@@ -1,10 +1,22 @@
 """A small, complete Swedish event for the documentation tests: every section has content."""
 
 import datetime
+import io
+
+from django.core.files.base import ContentFile
+from django.utils import timezone
 
 from agenda.models import Room, TimeSlot, Topic
 from events.models import Event, Participant, Phase, Series
-from reports.models import ClosingSummary, Initiative, InitiativeMember, Reflection
+from reports.models import (
+    ClosingSummary,
+    Initiative,
+    InitiativeMember,
+    Reflection,
+    Report,
+    ReportComment,
+    ReportPhoto,
+)
 from tests.factories import EventFactory
 
 SESSIONS = [
@@ -69,8 +81,49 @@ def make_demo_event(*, facilitators=()) -> Event:
             time_slot=slots[number],
         )
     ake = Participant.objects.create(event=event, name="Åke Östlund", organisation="Malmö stad")
+    add_reports(event, ake)
     add_action_plan(event, ake)
     return event
+
+
+# Sessions with a published report (B2 has only a draft, C1 none).
+REPORTED = ["A1", "A2", "B1"]
+COMMENT = "Vi på regionen vill gärna vara med – hör av er!"
+
+
+def phone_jpeg(colour=(230, 226, 215), size=(4000, 3000)) -> bytes:
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", size, colour)
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((400, 300, 3600, 2700), outline=(20, 40, 120), width=40)
+    draw.line((600, 600, 3400, 2400), fill=(160, 20, 20), width=30)
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=85)
+    return buffer.getvalue()
+
+
+def add_reports(event: Event, commenter: Participant) -> None:
+    topics = {topic.code: topic for topic in Topic.objects.filter(event=event)}
+    photo = phone_jpeg()
+    for code in [*REPORTED, "B2"]:
+        report = Report.objects.create(
+            topic=topics[code],
+            event=event,
+            participant_count=7,
+            participant_names="Åsa Öberg\nMärta Ängström\nÖrjan Lindqvist",
+            discussion=f"Vi diskuterade {topics[code].title.lower()} Många exempel.",
+            insights="Det går att förenkla mycket om vi gör det tillsammans.",
+            proposals="Träffas igen i mars och ta med ekonomerna.",
+            published_at=None if code == "B2" else timezone.now(),
+        )
+        for number in (1, 2):
+            item = ReportPhoto(report=report, caption=f"Blädderblock {number} från {code}")
+            item.image.save(f"{code}-{number}.jpg", ContentFile(photo), save=False)
+            item.thumbnail = item.image.name
+            item.width, item.height = 4000, 3000
+            item.save()
+        ReportComment.objects.create(report=report, participant=commenter, text=COMMENT)
 
 
 INITIATIVES = [

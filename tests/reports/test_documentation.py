@@ -14,7 +14,7 @@ from reports import documentation
 from reports.models.documentation import DocumentationRender, PdfVariant, RenderStatus
 from tests.factories import EventFactory
 
-from .documentation_demo import INITIATIVES, REFLECTIONS, SESSIONS, make_demo_event
+from .documentation_demo import INITIATIVES, REFLECTIONS, REPORTED, SESSIONS, make_demo_event
 
 pytestmark = pytest.mark.django_db
 
@@ -385,3 +385,40 @@ def test_page_counter_follows_the_translated_sentence():
     assert documentation.page_counter_css("%(page)s/%(pages)s") == (
         'counter(page) "/" counter(pages)'
     )
+
+
+@needs_poppler
+def test_reports_photos_and_comments_are_in_the_pdf(demo, tmp_path):
+    from reports.models.documentation import DocumentationSettings
+
+    content = documentation.export_documentation_pdf(demo).content
+    text = " ".join(pdf_text(content, tmp_path).split())
+    body = text[text.find("Purpose", text.find("Summary and closing reflections")) :]
+    reports = body[body.find("Reports from the sessions") :]
+    for code in REPORTED:
+        block = reports[reports.find(f"{code} ") :]
+        assert block.find("Blädderblock 1 från " + code) >= 0
+    # B2 has only a draft and C1 no report at all.
+    for code in ["B2", "C1"]:
+        block = reports[reports.find(f"{code} ") :][:400]
+        assert "No report was written for this session." in block
+    assert "Vi på regionen vill gärna" not in text
+
+    DocumentationSettings.objects.create(event=demo, include_comments=True)
+    content = documentation.export_documentation_pdf(demo).content
+    text = " ".join(pdf_text(content, tmp_path).split())
+    assert text.count("Vi på regionen vill gärna vara med") == len(REPORTED)
+
+
+def test_photos_are_embedded_at_print_size(demo):
+    content = documentation.export_documentation_pdf(demo).content
+
+    pdf = pikepdf.open(io.BytesIO(content))
+    images = {
+        image.objgen: (int(image.Width), int(image.Height))
+        for page in pdf.pages
+        for image in page.get_images().values()
+    }
+    sizes = list(images.values())
+    assert len(sizes) == 2 * len(REPORTED)
+    assert all(max(size) <= documentation.PRINT_PHOTO_LONG_EDGE for size in sizes)

@@ -1,6 +1,7 @@
 """Views of the documentation and of the event's data: permissions, methods, behaviour."""
 
 import json
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -262,3 +263,20 @@ def test_agenda_csv_download(facilitator_client, demo):
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
     assert "Åsa Öberg".encode() in response.content
+
+
+def test_preview_shows_print_size_photos_of_this_event_only(facilitator_client, demo):
+    from django.test import Client
+
+    response = facilitator_client.get(url("documentation-preview", demo))
+    photos = re.findall(r'src="(/e/[^"]+/documentation/photos/[^"]+)"', response.content.decode())
+    assert len(photos) == 6
+
+    photo = facilitator_client.get(photos[0])
+    assert photo.status_code == 200
+    assert photo["Content-Type"] == "image/jpeg"
+    other = reverse(
+        "reports:documentation-photo", kwargs={"slug": demo.slug, "name": "not-a-photo.jpg"}
+    )
+    assert facilitator_client.get(other).status_code in (403, 404)
+    assert Client().get(photos[0]).status_code == 302

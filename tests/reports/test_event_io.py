@@ -8,12 +8,17 @@ from django.core.management import CommandError, call_command
 from agenda.models import SignUp, Topic
 from events.models import Event, Participant
 from reports import event_io
-from reports.models import Initiative
+from reports.models import Initiative, Report
 from reports.models.documentation import DocumentationSettings
 
 from .documentation_demo import make_demo_event
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def media_root(tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture
@@ -50,6 +55,10 @@ def test_export_has_every_part_and_refers_by_local_ids(demo):
     assert len(document["time_slots"]) == 2
     assert len(document["topics"]) == 6
     assert len(document["signups"]) == 2
+    assert len(document["reports"]) == 4
+    assert len(document["report_photos"]) == 8
+    assert document["report_photos"][0]["image"].startswith(f"reports/{demo.pk}/")
+    assert len(document["report_comments"]) == 4
     assert len(document["initiatives"]) == 4
     assert document["initiatives"][0]["merged_into"] == 4
     assert len(document["initiative_members"]) == 3
@@ -63,6 +72,8 @@ def test_export_has_every_part_and_refers_by_local_ids(demo):
     text = json.dumps(document)
     for participant in Participant.objects.filter(event=demo):
         assert participant.token not in text
+    for report in Report.objects.filter(event=demo):
+        assert report.write_token not in text
     assert demo.join_code not in text
 
 
@@ -155,3 +166,15 @@ def test_missing_file_of_the_import_command_is_a_command_error(tmp_path):
         call_command("import_event", str(bad))
     with pytest.raises(CommandError, match="No event"):
         call_command("export_event", "does-not-exist")
+
+
+@pytest.mark.parametrize("name", ["reports/0/finns-inte.jpg", "../../../etc/passwd"])
+def test_reference_to_a_missing_photo_imports_nothing(demo, name):
+    document = event_io.export_event(demo)
+    document["report_photos"][3]["image"] = name
+    before = (Event.objects.count(), Report.objects.count())
+
+    with pytest.raises(event_io.EventImportError, match="not on this server"):
+        event_io.import_event(json.dumps(document))
+
+    assert (Event.objects.count(), Report.objects.count()) == before
