@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+from django.utils import translation
 
 from agenda.models import Room
 from events import services
@@ -84,6 +85,14 @@ def test_principles_are_prefilled_in_the_event_language(facilitator):
     )
     assert "law of two feet" in event.principles.lower()
     assert event.facilitators.filter(pk=facilitator.pk).exists()
+
+
+def test_default_principles_are_written_in_the_asked_language(monkeypatch):
+    # Whatever the translations say, every line is looked up with the event's language active.
+    monkeypatch.setattr(services, "_", lambda text: f"[{translation.get_language()}] {text}")
+    lines = services.default_principles("da").splitlines()
+    assert len(lines) == 5
+    assert all(line.startswith("[da] ") for line in lines)
 
 
 def test_untouched_principles_follow_a_language_change(facilitator):
