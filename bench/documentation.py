@@ -141,11 +141,36 @@ def add_reports(event, topics, people, photos, content_file) -> None:
     photo pipeline and the layout are measured at full size all the same.
     """
     from django.core.files.storage import default_storage
+    from django.utils import timezone
 
-    for index in range(len(topics) * PHOTOS_PER_REPORT):
-        default_storage.save(f"bench-photos/{index:03d}.jpg", content_file(photos[index % 8]))
     if not has_report_model():
+        for index in range(len(topics) * PHOTOS_PER_REPORT):
+            default_storage.save(f"bench-photos/{index:03d}.jpg", content_file(photos[index % 8]))
         print("(no Report model yet: reports and photos are synthetic, see synthetic_reports)")
+        return
+    from reports.models import Report, ReportComment, ReportPhoto
+
+    for index, topic in enumerate(topics):
+        report = Report.objects.create(
+            topic=topic,
+            event=event,
+            participant_count=9,
+            participant_names="Åsa\nÖrjan\nMärta\nEbba\nJörgen",
+            discussion="Vi pratade om blanketter och dubbelarbete. " * 10,
+            insights="Gör det enklare för invånarna. " * 6,
+            proposals="Ses igen i mars med fler förvaltningar.",
+            published_at=timezone.now(),
+        )
+        for j in range(PHOTOS_PER_REPORT):
+            # As uploaded: a camera-size JPEG (the upload re-encodes, it may keep the size).
+            photo = ReportPhoto(report=report, caption=f"Blädderblock {j + 1} från {topic.code}")
+            photo.image.save(
+                f"{index}-{j}.jpg", content_file(photos[(index * 2 + j) % 8]), save=False
+            )
+            photo.thumbnail = photo.image.name
+            photo.width, photo.height = 4000, 3000
+            photo.save()
+        ReportComment.objects.create(report=report, participant=people[-1], text="Bra!")
 
 
 def synthetic_reports() -> None:
