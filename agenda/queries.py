@@ -134,3 +134,40 @@ def topic_page(event: Event, pk: int) -> Topic:
         SignUp.objects.filter(topic=topic).select_related("participant").order_by("created_at")
     )
     return topic
+
+
+def scheduling_problem(event: Event):
+    """The scheduler's input from the database, in four queries.
+
+    Returns (problem, topics by id, rooms by id, slots by id).
+    """
+    from .scheduler import Cell, Problem
+
+    rooms = list(event.rooms.all())
+    slots = list(event.time_slots.all())
+    topics = list(Topic.objects.active().filter(event=event).order_by("created_at", "pk"))
+    people: dict[int, set[int]] = {topic.pk: set() for topic in topics}
+    for topic_id, participant_id in SignUp.objects.filter(topic__event=event).values_list(
+        "topic_id", "participant_id"
+    ):
+        if topic_id in people:
+            people[topic_id].add(participant_id)
+    problem = Problem(
+        rooms=[room.pk for room in rooms],
+        slots=[slot.pk for slot in slots],
+        capacity={room.pk: room.capacity for room in rooms},
+        topics=[topic.pk for topic in topics],
+        people={pk: frozenset(ids) for pk, ids in people.items()},
+        conveners={topic.pk: topic.convener_id for topic in topics},
+        placement={
+            topic.pk: Cell(topic.room_id, topic.time_slot_id) if topic.is_placed else None
+            for topic in topics
+        },
+        locked=frozenset(topic.pk for topic in topics if topic.locked),
+    )
+    return (
+        problem,
+        {topic.pk: topic for topic in topics},
+        {room.pk: room for room in rooms},
+        {slot.pk: slot for slot in slots},
+    )

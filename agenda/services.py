@@ -213,3 +213,34 @@ def _rebalance_waiting(topic: Topic) -> None:
     if free > 0:
         ids = list(waiting.values_list("pk", flat=True)[:free])
         SignUp.objects.filter(pk__in=ids).update(waiting=False)
+
+
+class StaleSuggestion(AgendaError):
+    pass
+
+
+@transaction.atomic
+def apply_schedule(*, event: Event, fingerprint: str) -> int:
+    """Apply the scheduler's suggestion for the grid as it is now.
+
+    The suggestion is recomputed (it is deterministic) and applied only if the
+    grid and sign-ups are still what the facilitator saw (the fingerprint), so a
+    change made meanwhile is never overwritten. Returns the number of moves.
+    """
+    from . import queries, scheduler
+
+    Event.objects.select_for_update().filter(pk=event.pk).first()
+    problem, _topics, _rooms, _slots = queries.scheduling_problem(event)
+    if scheduler.fingerprint(problem) != fingerprint:
+        raise StaleSuggestion(
+            _("The agenda changed since the suggestion was made. Look at the new suggestion.")
+        )
+    suggestion = scheduler.suggest(problem)
+    moved = [topic_id for topic_id, _old, _new in suggestion.moves]
+    # Two steps, so the one-topic-per-cell rule holds at every moment.
+    Topic.objects.filter(pk__in=moved).update(room=None, time_slot=None)
+    for topic_id, _old, new in suggestion.moves:
+        if new is not None:
+            Topic.objects.filter(pk=topic_id).update(room_id=new.room, time_slot_id=new.slot)
+    event.touch()
+    return len(moved)

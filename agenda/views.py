@@ -269,3 +269,50 @@ def wall(request, *, event, viewer):
     context = {"event": event, "viewer": viewer, "grid": queries.grid(event), "etag": etag}
     template = "agenda/wall.html#wall" if request.htmx else "agenda/wall.html"
     return with_etag(render(request, template, context), etag)
+
+
+def _cell_name(cell, rooms, slots) -> str:
+    if cell is None:
+        return _("unplaced")
+    return f"{rooms[cell.room].code}{slots[cell.slot].number}"
+
+
+@require_http_methods(["GET", "POST"])
+@event_view(facilitator_required=True)
+def schedule(request, *, event, viewer):
+    """Suggest a placement with fewer clashes; apply it only when the facilitator accepts."""
+    from . import scheduler
+
+    if request.method == "POST":
+        try:
+            count = services.apply_schedule(
+                event=event, fingerprint=request.POST.get("fingerprint", "")
+            )
+        except services.AgendaError as error:
+            messages.error(request, str(error))
+            return redirect("agenda:schedule", slug=event.slug)
+        messages.success(
+            request, _("The suggestion is applied: %(count)s moves.") % {"count": count}
+        )
+        return redirect("agenda:home", slug=event.slug)
+    problem, topics, rooms, slots = queries.scheduling_problem(event)
+    suggestion = scheduler.suggest(problem)
+    moves = [
+        (topics[pk], _cell_name(old, rooms, slots), _cell_name(new, rooms, slots))
+        for pk, old, new in suggestion.moves
+    ]
+    return render(
+        request,
+        "agenda/schedule.html",
+        {
+            "event": event,
+            "viewer": viewer,
+            "suggestion": suggestion,
+            "moves": moves,
+            "fingerprint": scheduler.fingerprint(problem),
+            "unplaced_left": [
+                topics[pk] for pk, cell in suggestion.placement.items() if cell is None
+            ],
+            "nav": "facilitate",
+        },
+    )
