@@ -7,6 +7,7 @@ app_name = "agenda"
 urlpatterns = [
     path("e/<slug:slug>/", views.home, name="home"),
     path("e/<slug:slug>/wall/", views.wall, name="wall"),
+    path("e/<slug:slug>/agenda.ics", views.agenda_ics, name="ics"),
     path("e/<slug:slug>/facilitate/schedule/", views.schedule, name="schedule"),
     path("e/<slug:slug>/sessions/new/", views.topic_new, name="topic-new"),
     path("e/<slug:slug>/sessions/<int:pk>/", views.topic_detail, name="topic"),

@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -316,3 +316,25 @@ def schedule(request, *, event, viewer):
             "nav": "facilitate",
         },
     )
+
+
+@require_GET
+@event_view()
+def agenda_ics(request, *, event, viewer):
+    """The whole agenda, or with ?mine=1 my sessions (signed up or convened), as .ics."""
+    from django.db.models import Q
+
+    from .exporters import agenda_ics as export
+
+    topics = queries.topics_with_counts(event)
+    suffix = ""
+    if request.GET.get("mine") and viewer.participant is not None:
+        me = viewer.participant
+        topics = topics.filter(Q(signups__participant=me) | Q(convener=me)).distinct()
+        suffix = "-mine"
+    body, content_type, filename = export(
+        event, topics, host=request.get_host().split(":")[0], name_suffix=suffix
+    )
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
