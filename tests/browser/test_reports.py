@@ -1,7 +1,5 @@
 """A convener writes a report on a phone through a lost connection; another reads and comments."""
 
-import io
-
 import pytest
 from PIL import Image
 from playwright.sync_api import expect
