@@ -175,7 +175,7 @@ def sign_up(*, topic: Topic, participant: Participant, by_facilitator: bool = Fa
         raise AgendaError(_("Sign-ups are not open right now."))
     if participant.event_id != topic.event_id:
         raise AgendaError(_("You can only sign up for sessions of your own event."))
-    locked = Topic.objects.select_for_update().select_related("room").get(pk=topic.pk)
+    locked = Topic.objects.select_for_update(of=("self",)).select_related("room").get(pk=topic.pk)
     if locked.withdrawn_at is not None:
         raise AgendaError(_("This topic has been withdrawn."))
     existing = SignUp.objects.filter(topic=locked, participant=participant).first()
