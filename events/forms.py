@@ -56,7 +56,9 @@ class EventForm(forms.ModelForm):
             "principles": forms.Textarea(attrs={"rows": 6}),
         }
         help_texts = {
-            "slug": _("Part of the event's address: /e/<address>/. Letters, digits and hyphens."),
+            "slug": _(
+                "Part of the event's address, as in /e/network-5/. Letters, digits and hyphens."
+            ),
         }
 
     def __init__(self, *args, **kwargs):
@@ -64,7 +66,7 @@ class EventForm(forms.ModelForm):
         self.fields["slug"].required = False
         if self.instance.pk is None:
             self.fields["slug"].help_text = _(
-                "Part of the event's address: /e/<address>/. "
+                "Part of the event's address, as in /e/network-5/. "
                 "Leave empty to make one from the title."
             )
             self.fields["principles"].help_text = _(

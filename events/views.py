@@ -203,7 +203,8 @@ def poster(request, *, event, viewer):
         "events/poster.html",
         {
             "event": event,
-            "join_url": absolute_url(request, reverse("events:join")),
+            # Without "https://": shorter to read off the wall and to type.
+            "join_url": absolute_url(request, reverse("events:join")).split("://", 1)[-1],
             "event_url": absolute_url(
                 request, reverse("events:join-event", kwargs={"slug": event.slug})
             ),
@@ -301,9 +302,8 @@ def event_details(request, slug):
     event = get_event_for_facilitator(request, slug)
     form = EventForm(request.POST, instance=Event.objects.get(pk=event.pk))
     if not form.is_valid():
-        return _setup_response(
-            request, event, "details", status=422 if request.htmx else 200, details_form=form
-        )
+        # 200, not 422: htmx 2 does not swap 4xx answers, and the errors must show.
+        return _setup_response(request, event, "details", details_form=form)
     services.update_event(event=event, fields={n: form.cleaned_data[n] for n in form.Meta.fields})
     messages.success(request, _("Saved."))
     return _after_write(request, event, "details")

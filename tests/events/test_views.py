@@ -333,3 +333,32 @@ def test_setup_page_query_count_does_not_grow(facilitator_client, event, django_
         ParticipantFactory(event=event)
     with django_assert_num_queries(len(small.captured_queries)):
         facilitator_client.get(u("facilitate", event))
+
+
+def test_a_bad_details_form_over_htmx_shows_its_errors_in_the_fragment(facilitator_client, event):
+    # htmx 2 does not swap 4xx answers: the errors must come back as a 200 fragment.
+    response = facilitator_client.post(
+        u("event-details", event),
+        {"title": "", "venue": "Stadshuset", "date": "2027-01-01", "start_time": "09:00"},
+        headers={"HX-Request": "true"},
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="details"' in body and "<html" not in body
+    assert "field--error" in body and "Stadshuset" in body
+    event.refresh_from_db()
+    assert event.title != ""
+
+
+def test_help_texts_render_as_text_not_tags(facilitator_client, event):
+    for response in (
+        facilitator_client.get(u("event-new")),
+        facilitator_client.get(u("facilitate", event)),
+    ):
+        assert "<address>" not in response.content.decode()
+
+
+def test_poster_shows_the_short_join_address_and_the_code(facilitator_client, event):
+    body = facilitator_client.get(u("poster", event)).content.decode()
+    assert "testserver/join/" in body and "http://testserver/join/" not in body
+    assert event.join_code in body
