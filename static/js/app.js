@@ -25,6 +25,10 @@
   document.addEventListener("submit", function (event) {
     var submitter = event.submitter;
     var message = (submitter && submitter.getAttribute("data-confirm")) || event.target.getAttribute("data-confirm");
-    if (message && !window.confirm(message)) event.preventDefault();
+    if (message && !window.confirm(message)) {
+      event.preventDefault();
+      // htmx listens on the form itself and ignores preventDefault: stop the event reaching it.
+      event.stopImmediatePropagation();
+    }
   }, true);
 })();

@@ -4,6 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from events.models import Event
+from tests.factories import RoomFactory
 
 from .helpers import assert_no_axe_violations, facilitator_context, shoot
 
@@ -63,3 +64,22 @@ def test_facilitator_creates_an_event_with_rooms_and_slots(browser, live_server,
     assert [r.code for r in event.rooms.all()] == ["B", "A", "C"]
     assert [s.label for s in event.time_slots.all()] == ["Pass 1", "Pass 2"]
     assert event.phase == "marketplace"
+
+
+def test_cancelling_a_delete_keeps_the_room(browser, live_server, event, facilitator):
+    RoomFactory(event=event, name="Biblioteket", code="A")
+    page = facilitator_context(browser, live_server, facilitator).new_page()
+    page.goto(f"{live_server.url}/e/{event.slug}/facilitate/")
+    delete = page.locator("#rooms .setup-row button[value=delete]")
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    delete.click()
+    # Rename after the cancelled delete: when its answer is on the page, the delete never went.
+    page.locator("#rooms .setup-row input[name$=name]").fill("Bibblan")
+    with page.expect_response(lambda r: r.request.method == "POST" and "/rooms/" in r.url):
+        page.locator("#rooms .setup-row button[value=save]").click()
+    expect(page.locator("#rooms .setup-row")).to_have_count(1)
+    assert event.rooms.get().name == "Bibblan"
+    page.once("dialog", lambda dialog: dialog.accept())
+    delete.click()
+    expect(page.locator("#rooms .setup-row")).to_have_count(0)
+    assert not event.rooms.exists()
