@@ -1,6 +1,7 @@
 """Settings fail loudly on bad values; production refuses a missing SECRET_KEY."""
 
 import os
+import secrets
 import subprocess
 import sys
 
@@ -9,15 +10,12 @@ from django.conf import settings
 ROOT = settings.BASE_DIR
 
 
-def load_settings(**env):
-    """Import the settings in a fresh interpreter with exactly `env` (plus PATH)."""
+def load_settings(expression="s.DATABASES['default']['ENGINE']", **env):
+    """Import the settings in a fresh interpreter with exactly `env` (plus PATH)
+    and print `expression` (the settings module is `s`)."""
     clean = {"PATH": os.environ["PATH"], **env}
-    return subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import openspace.settings as s; print(s.DATABASES['default']['ENGINE'])",
-        ],
+    return subprocess.run(  # noqa: S603 -- expressions written in this file
+        [sys.executable, "-c", f"import openspace.settings as s; print(({expression}))"],
         cwd=ROOT,
         env=clean,
         capture_output=True,
@@ -71,3 +69,90 @@ def test_sqlite_default_uses_wal_and_immediate_transactions():
         options = module.DATABASES["default"]["OPTIONS"]
         assert options["transaction_mode"] == "IMMEDIATE"
         assert "journal_mode=WAL" in options["init_command"]
+
+
+PRODUCTION = {"DEBUG": "false", "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "example.org"}
+
+
+def test_production_starts_with_a_real_secret_key_and_is_strict_by_default():
+    result = load_settings(
+        "s.DEBUG, s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE,"
+        " s.SECURE_HSTS_SECONDS > 0, s.SERVE_MEDIA, s.ALLOWED_HOSTS",
+        **PRODUCTION,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "(False, True, True, True, True, False, ['example.org'])"
+
+
+def test_production_refuses_the_development_placeholder_key():
+    result = load_settings(
+        **{**PRODUCTION, "SECRET_KEY": "dev-insecure-secret-key-do-not-use-in-production"}
+    )
+    assert result.returncode != 0
+    assert "placeholder" in result.stderr
+
+
+def test_lists_are_comma_separated_and_trimmed():
+    result = load_settings(
+        "s.ALLOWED_HOSTS, s.CSRF_TRUSTED_ORIGINS",
+        **{
+            **PRODUCTION,
+            "ALLOWED_HOSTS": " a.example.org, b.example.org ,,",
+            "CSRF_TRUSTED_ORIGINS": "https://a.example.org",
+        },
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == (
+        "(['a.example.org', 'b.example.org'], ['https://a.example.org'])"
+    )
+
+
+def test_the_local_demo_relaxes_only_the_https_settings():
+    result = load_settings(
+        "s.DEBUG, s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, s.SECURE_HSTS_SECONDS,"
+        " s.SERVE_MEDIA",
+        **PRODUCTION,
+        SECURE_SSL_REDIRECT="false",
+        SECURE_COOKIES="false",
+        SECURE_HSTS_SECONDS="0",
+        SERVE_MEDIA="true",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "(False, False, False, 0, True)"
+
+
+def test_behind_proxy_trusts_the_forwarded_protocol():
+    result = load_settings("s.SECURE_PROXY_SSL_HEADER", **PRODUCTION, BEHIND_PROXY="yes")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "('HTTP_X_FORWARDED_PROTO', 'https')"
+
+
+def test_a_bad_boolean_in_production_fails_loudly():
+    result = load_settings(**PRODUCTION, SECURE_COOKIES="sometimes")
+    assert result.returncode != 0
+    assert "SECURE_COOKIES must be one of" in result.stderr
+
+
+def test_an_unknown_tasks_backend_fails_loudly():
+    result = load_settings(DEBUG="true", TASKS_BACKEND="celery")
+    assert result.returncode != 0
+    assert "TASKS_BACKEND must be" in result.stderr
+
+
+def test_site_url_loses_its_trailing_slash():
+    result = load_settings("s.SITE_URL", DEBUG="true", SITE_URL="https://os.example.org/")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "https://os.example.org"
+
+
+def test_deploy_check_passes_with_production_settings():
+    env = {"PATH": os.environ["PATH"], **PRODUCTION, "SECRET_KEY": secrets.token_urlsafe(50)}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
