@@ -83,3 +83,50 @@ def agenda_ics(event: Event, topics, *, host: str, name_suffix: str = "") -> tup
     body = "\r\n".join(_fold(line) for line in lines) + "\r\n"
     filename = f"{slugify(event.title) or 'agenda'}{name_suffix}.ics"
     return body.encode(), "text/calendar; charset=utf-8", filename
+
+
+def _qr_data_uri(url: str) -> str:
+    import segno
+
+    return segno.make(url, error="m").svg_data_uri(scale=4, border=1)
+
+
+def topic_sheets_pdf(event: Event, topics, *, site: str) -> tuple[bytes, str, str]:
+    """An A4 sheet per topic for the physical wall: title, convener, code, room, time,
+    and QR codes to the session page and to its report form."""
+    from django.template.loader import render_to_string
+    from django.urls import reverse
+
+    from openspace.pdf import render_pdf
+
+    sheets = []
+    for topic in topics:
+        page = site + reverse("agenda:topic", kwargs={"slug": event.slug, "pk": topic.pk})
+        report = site + reverse("reports:report-edit", kwargs={"slug": event.slug, "pk": topic.pk})
+        sheets.append(
+            {
+                "topic": topic,
+                "page_qr": _qr_data_uri(page),
+                "report_qr": _qr_data_uri(report),
+                "page_url": page,
+            }
+        )
+    html = render_to_string(
+        "agenda/print/topic_sheets.html",
+        {"event": event, "sheets": sheets, "lang": event.language},
+    )
+    name = f"{slugify(event.title) or 'event'}-topic-sheets.pdf"
+    return render_pdf(html, variant="pdf/ua-1"), "application/pdf", name
+
+
+def agenda_poster_pdf(event: Event, grid) -> tuple[bytes, str, str]:
+    """An A3 landscape poster of the grid: rounds × rooms, code, title and convener."""
+    from django.template.loader import render_to_string
+
+    from openspace.pdf import render_pdf
+
+    html = render_to_string(
+        "agenda/print/agenda_poster.html", {"event": event, "grid": grid, "lang": event.language}
+    )
+    name = f"{slugify(event.title) or 'event'}-agenda.pdf"
+    return render_pdf(html, variant="pdf/ua-1"), "application/pdf", name

@@ -338,3 +338,44 @@ def agenda_ics(request, *, event, viewer):
     response = HttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def _pdf_response(body: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+def _site(request) -> str:
+    from django.conf import settings
+
+    return settings.SITE_URL or f"{request.scheme}://{request.get_host()}"
+
+
+@require_GET
+@event_view(facilitator_required=True)
+def topic_sheets_pdf(request, *, event, viewer):
+    """All topic sheets, one A4 page each, in code order, to print for the wall."""
+    from .exporters import topic_sheets_pdf as export
+
+    topics = queries.grid(event).topics
+    return _pdf_response(*export(event, topics, site=_site(request)))
+
+
+@require_GET
+@event_view()
+def topic_sheet_pdf(request, pk, *, event, viewer):
+    """One topic's sheet, for its convener or a facilitator."""
+    from .exporters import topic_sheets_pdf as export
+
+    topic = get_topic_for_editor(viewer, pk)
+    return _pdf_response(*export(event, [topic], site=_site(request)))
+
+
+@require_GET
+@event_view(facilitator_required=True)
+def agenda_poster_pdf(request, *, event, viewer):
+    """The grid on an A3 landscape poster."""
+    from .exporters import agenda_poster_pdf as export
+
+    return _pdf_response(*export(event, queries.grid(event)))

@@ -57,3 +57,45 @@ def test_fold_never_splits_a_character():
 
 def test_escape():
     assert _escape("a,b;c\\d\ne") == "a\\,b\\;c\\\\d\\ne"
+
+
+def pdf_text(data: bytes) -> str:
+    import subprocess
+
+    return subprocess.run(
+        ["/usr/bin/pdftotext", "-", "-"], input=data, capture_output=True, check=True
+    ).stdout.decode()
+
+
+def test_topic_sheets_and_poster_pdfs(client, event, facilitator, participant):
+    rooms, slots = build_grid(event, rooms=2, rounds=1)
+    TopicFactory(event=event, room=rooms[0], time_slot=slots[0], title="<img src=x> Tillit & mod")
+    TopicFactory(event=event, title="Oplacerad fråga")
+    client.force_login(facilitator)
+    sheets = client.get(reverse("agenda:topic-sheets", kwargs={"slug": event.slug}))
+    assert sheets["Content-Type"] == "application/pdf"
+    text = " ".join(pdf_text(sheets.content).split())
+    assert "<img src=x> Tillit & mod" in text and "A1" in text and "Oplacerad fråga" in text
+    poster = client.get(reverse("agenda:agenda-poster", kwargs={"slug": event.slug}))
+    assert "Tillit & mod" in pdf_text(poster.content)
+
+
+def test_printables_permissions(client, event, participant, other_facilitator):
+    rooms, slots = build_grid(event, rooms=1, rounds=1)
+    mine = TopicFactory(event=event, convener=participant, room=rooms[0], time_slot=slots[0])
+    other = TopicFactory(event=event)
+    from tests.conftest import login_participant
+
+    login_participant(client, participant)
+    assert (
+        client.get(reverse("agenda:topic-sheets", kwargs={"slug": event.slug})).status_code == 302
+    )
+    one = reverse("agenda:topic-sheet", kwargs={"slug": event.slug, "pk": mine.pk})
+    assert client.get(one).status_code == 200
+    theirs = reverse("agenda:topic-sheet", kwargs={"slug": event.slug, "pk": other.pk})
+    assert client.get(theirs).status_code == 403
+    client.cookies.clear()
+    client.force_login(other_facilitator)
+    assert (
+        client.get(reverse("agenda:agenda-poster", kwargs={"slug": event.slug})).status_code == 403
+    )
