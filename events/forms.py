@@ -70,10 +70,25 @@ class EventForm(forms.ModelForm):
                 "Leave empty to make one from the title."
             )
             self.fields["principles"].help_text = _(
-                "Leave empty to use the principles and the law of two feet in the event's language."
+                "One per line, in the event's language: edit them as you like. "
+                "Left empty, the usual principles and the law of two feet are used."
             )
         for name in ("title", "theme_question", "venue", "purpose", "description"):
             self.fields[name].widget.attrs["dir"] = "auto"
+        self._offer_default_principles()
+
+    def _offer_default_principles(self):
+        """Pre-fill the principles in the event's language, and give static/js/events.js
+        the text in every language, so untouched principles follow a change of language."""
+        from .services import default_principles  # services imports nothing from forms
+
+        attrs = self.fields["principles"].widget.attrs
+        attrs["data-principles-for"] = self.add_prefix("language")
+        for code, _name in Event._meta.get_field("language").choices:
+            attrs[f"data-default-{code}"] = default_principles(code)
+        if self.instance.pk is None and not self.is_bound:
+            language = self.initial.get("language") or Event._meta.get_field("language").default
+            self.initial.setdefault("principles", default_principles(language))
 
     def clean_title(self):
         title = clean_text(self.cleaned_data["title"])

@@ -51,7 +51,10 @@ def is_default_principles(text: str) -> bool:
 
 @transaction.atomic
 def create_event(*, user, **fields) -> Event:
-    if not fields.get("principles", "").strip():
+    principles = fields.get("principles", "")
+    if not principles.strip() or is_default_principles(principles):
+        # Empty, or the untouched text of another language (the form was pre-filled
+        # before the language was chosen): the principles in the event's language.
         fields["principles"] = default_principles(fields.get("language", "sv"))
     event = Event.objects.create(**fields)
     event.facilitators.add(user)

@@ -95,6 +95,31 @@ def test_default_principles_are_written_in_the_asked_language(monkeypatch):
     assert all(line.startswith("[da] ") for line in lines)
 
 
+def test_untouched_principles_of_another_language_become_the_event_language(
+    facilitator, monkeypatch
+):
+    monkeypatch.setattr(services, "_", lambda text: f"[{translation.get_language()}] {text}")
+    common = {"slug": "x", "date": datetime.date(2027, 1, 1), "start_time": T(9)}
+    event = services.create_event(
+        user=facilitator,
+        title="Pre-filled in Swedish, then Danish chosen",
+        end_time=T(12),
+        language="da",
+        principles=services.default_principles("sv"),
+        **common,
+    )
+    assert event.principles == services.default_principles("da")
+    own = services.create_event(
+        user=facilitator,
+        title="Own words are kept",
+        end_time=T(12),
+        language="da",
+        principles="Vores egne principper",
+        **{**common, "slug": "y"},
+    )
+    assert own.principles == "Vores egne principper"
+
+
 def test_untouched_principles_follow_a_language_change(facilitator):
     event = services.create_event(
         user=facilitator,

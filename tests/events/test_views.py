@@ -362,3 +362,12 @@ def test_poster_shows_the_short_join_address_and_the_code(facilitator_client, ev
     body = facilitator_client.get(u("poster", event)).content.decode()
     assert "testserver/join/" in body and "http://testserver/join/" not in body
     assert event.join_code in body
+
+
+def test_the_new_event_form_is_pre_filled_with_the_principles(facilitator_client):
+    from django.utils.html import escape
+
+    body = facilitator_client.get(u("event-new"), HTTP_ACCEPT_LANGUAGE="da").content.decode()
+    assert escape(services.default_principles("da")) in body  # the textarea's text
+    for code in ("sv", "da", "nb", "en"):  # every language, for static/js/events.js
+        assert f"data-default-{code}=" in body
