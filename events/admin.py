@@ -51,3 +51,11 @@ class FacilitatorInviteAdmin(admin.ModelAdmin):
     list_display = ["event", "created_by", "created_at", "accepted_by", "accepted_at"]
     readonly_fields = ["token"]
     list_select_related = ["event", "created_by", "accepted_by"]
+
+
+@admin.register(RunSheetItem)
+class RunSheetItemAdmin(admin.ModelAdmin):
+    list_display = ["event", "starts_at", "ends_at", "phase", "label"]
+    list_filter = ["phase", "event"]
+    search_fields = ["label", "event__title"]
+    list_select_related = ["event"]
