@@ -5,8 +5,11 @@ real value: with DEBUG off, a missing or placeholder SECRET_KEY stops start-up.
 Bad values fail loudly rather than being silently ignored.
 """
 
+import atexit
 import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -187,6 +190,10 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "var" / "static"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
+if TESTING and "MEDIA_ROOT" not in os.environ:
+    # Tests that forget to point MEDIA_ROOT elsewhere must not litter the demo's photos.
+    MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="openspace-test-media-"))
+    atexit.register(shutil.rmtree, MEDIA_ROOT, ignore_errors=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -25,6 +25,11 @@ need_debs() {
   if ! command -v apt-get >/dev/null 2>&1; then
     echo "No apt-get here: please install ${missing[*]} yourself."; return 1
   fi
+  if [ "$(id -u)" != 0 ] && ! sudo -n true 2>/dev/null && [ ! -t 0 ]; then
+    echo "Not root and no password-less sudo: please run"
+    echo "  sudo apt-get install ${missing[*]}"
+    return 1
+  fi
   as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
 }
@@ -36,7 +41,13 @@ setup_venv() {
   if command -v uv >/dev/null 2>&1 && uv --version >/dev/null 2>&1; then uv=(uv)
   elif python3 -m uv --version >/dev/null 2>&1; then uv=(python3 -m uv)
   else
-    python3 -m pip install --quiet uv 2>/dev/null || python3 -m pip install --quiet --user uv || return 1
+    echo "installing uv with pip"
+    # Plain pip first (pyenv, a venv); then per-user; then past Debian's
+    # "externally managed" guard, still per-user, never into the system site.
+    python3 -m pip install --quiet uv 2>/dev/null ||
+      python3 -m pip install --quiet --user uv 2>/dev/null ||
+      python3 -m pip install --quiet --user --break-system-packages uv ||
+      { echo "Could not install uv: install it (https://docs.astral.sh/uv/) and re-run."; return 1; }
     uv=(python3 -m uv)
   fi
   # Use a Python that is already here (pyenv's 3.13 via .python-version) when there is one.
@@ -76,7 +87,10 @@ pg_start() {
     -o "-p $port -k $PG_DIR -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c max_connections=200" start >/dev/null ||
     { cat "$PG_DIR/server.log"; return 1; }
   PG_BIN="$bin"; PG_USER=("${user[@]}")
+  # Stop the server however the script ends: normally, on failure, or on Ctrl+C.
   trap pg_stop EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
   "$bin/createdb" -h 127.0.0.1 -p "$port" -U app app || return 1
   PG_URL="postgres://app@127.0.0.1:$port/app"
   echo "PostgreSQL running at $PG_URL"

@@ -156,3 +156,9 @@ def test_deploy_check_passes_with_production_settings():
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_tests_keep_uploads_out_of_the_demo_media_folder():
+    if "MEDIA_ROOT" not in os.environ:
+        assert settings.MEDIA_ROOT != ROOT / "var" / "media"
+        assert settings.MEDIA_ROOT.name.startswith("openspace-test-media-")
