@@ -3,7 +3,6 @@
 import datetime
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 from events.models import Event, Participant, RunSheetItem
@@ -11,11 +10,6 @@ from tests.conftest import login_participant
 from tests.factories import ParticipantFactory, RoomFactory, TimeSlotFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _clear_rate_limits():
-    cache.clear()
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
 import datetime
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 from events import services
@@ -10,11 +9,6 @@ from tests.conftest import login_participant
 from tests.factories import EventFactory, ParticipantFactory, RoomFactory, TimeSlotFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _clear_rate_limits():
-    cache.clear()
 
 
 def u(name, event=None, **kwargs):
