@@ -108,6 +108,39 @@ class Event(models.Model):
         choices=ParticipantVisibility,
         default=ParticipantVisibility.NAMES,
     )
+    # Privacy (events/privacy.py): who answers for the personal data, the notice
+    # participants read (empty: the default text in the event's language), and how
+    # long names are kept (empty: until a facilitator anonymises or deletes the event).
+    privacy_controller = models.CharField(
+        _("who is responsible for the personal data"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "The organiser and how to reach them, "
+            "for example “Region Exempel, dataskydd@region.se”."
+        ),
+    )
+    privacy_notice = models.TextField(
+        _("privacy notice"),
+        max_length=10000,
+        blank=True,
+        help_text=_("Left empty, a standard text in the event's language is shown."),
+    )
+    retention_days = models.PositiveIntegerField(
+        _("anonymise names after (days)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Days after the event date. Then participants' names are replaced automatically. "
+            "Empty: names are kept until you anonymise them or delete the event."
+        ),
+    )
+    accessibility_statement_url = models.URLField(
+        _("accessibility statement"),
+        max_length=500,
+        blank=True,
+        help_text=_("Address of the accessibility statement, if not the site's own."),
+    )
     join_code = models.CharField(
         _("join code"), max_length=12, unique=True, default=new_join_code, editable=False
     )
@@ -230,6 +263,8 @@ class Participant(models.Model):
     token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     removed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Set when the name was replaced (events/privacy.py): never anonymised twice.
+    anonymised_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = ParticipantQuerySet.as_manager()
 

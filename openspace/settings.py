@@ -46,6 +46,14 @@ def envlist(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def envurl(name: str, default: str = "") -> str:
+    """An absolute http(s) address, or '' when unset."""
+    value = os.environ.get(name, default).strip()
+    if value and not value.lower().startswith(("https://", "http://")):
+        raise ImproperlyConfigured(f"{name} must start with https:// or http://; got {value!r}")
+    return value
+
+
 DEBUG = envbool("DEBUG", "false")
 # Under pytest the test settings apply without any environment variable.
 TESTING = envbool("OPENSPACE_TESTING", "false") or "pytest" in sys.modules
@@ -261,7 +269,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
-ACCESSIBILITY_STATEMENT_URL = os.environ.get("ACCESSIBILITY_STATEMENT_URL", "")
+# The footer's accessibility statement (an event may point to its own instead).
+ACCESSIBILITY_STATEMENT_URL = envurl("ACCESSIBILITY_STATEMENT_URL")
 
 # Background work (the documentation PDF of a large event): Django's tasks framework.
 # "database" stores tasks in the database; a worker runs them: `manage.py db_worker`.
