@@ -85,6 +85,14 @@ class Grid:
     def placed_cells(self) -> list[Cell]:
         return [cell for round_ in self.rounds for cell in round_.cells if cell.topic]
 
+    def own(self) -> list[tuple[Topic, MySignUp, bool]]:
+        """The viewer's sessions as (topic, their sign-up, clash?), in grid order."""
+        return [
+            (topic, MySignUp(waiting=self.my_signups[topic.pk]), topic.pk in self.clashes)
+            for topic in self.topics
+            if topic.pk in self.my_signups
+        ]
+
 
 def round_states(event: Event, slots: list[TimeSlot], now: datetime.datetime | None = None):
     """Which round is on now and which comes next, by the local clock on the event's day."""
@@ -114,9 +122,6 @@ def grid(event: Event, participant: Participant | None = None, now=None) -> Grid
                 "topic_id", "waiting"
             )
         )
-    for topic in topics:
-        waiting = my_signups.get(topic.pk)
-        topic.my_signup = None if waiting is None else MySignUp(waiting=waiting)
     by_cell = {(t.time_slot_id, t.room_id): t for t in topics if t.is_placed}
     states = round_states(event, slots, now)
     rounds = [

@@ -1,7 +1,16 @@
+import secrets
+from dataclasses import dataclass
+
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -33,6 +42,100 @@ def get_topic_for_editor(viewer, pk) -> Topic:
     return topic
 
 
+# The agenda grid as everyone with the same role sees it is rendered once per event
+# version, language, role and round state and kept in the cache; each request then
+# puts in only the viewer's own sessions (my sign-ups, clash notes) and their CSRF token.
+# Every write a participant can see bumps Event.version (agenda/services.py), so the
+# next request after a change renders afresh; the version is checked on every read.
+GRID_CACHE_SECONDS = 10 * 60
+
+
+@dataclass(frozen=True)
+class Role:
+    """What the cached grid may depend on about its viewer: never who they are."""
+
+    participant: bool
+    is_facilitator: bool
+
+
+def with_urls(event, topics):
+    """Give each topic its page and sign-up URLs: one reverse() each, not one per card."""
+    open_pk = 2147483647  # reversed once with this id, then each topic's id put in its place
+
+    def maker(name):
+        head, tail = reverse(name, kwargs={"slug": event.slug, "pk": open_pk}).rsplit(
+            str(open_pk), 1
+        )
+        return lambda pk: f"{head}{pk}{tail}"
+
+    page, signup = maker("agenda:topic"), maker("agenda:signup")
+    for topic in topics:
+        topic.url, topic.signup_url = page(topic.pk), signup(topic.pk)
+    return topics
+
+
+def _shared_grid(event, grid, viewer) -> dict:
+    """{"parts": the grid split at its items, "csrf": the stand-in for the CSRF token}."""
+    role = Role(participant=viewer.participant is not None, is_facilitator=viewer.is_facilitator)
+    states = ",".join(f"{round_.slot.pk}{round_.state}" for round_ in grid.rounds if round_.state)
+    key = (
+        f"agenda-grid:{event.pk}:{translation.get_language()}:"
+        f"{int(role.participant)}{int(role.is_facilitator)}:{states}"
+    )
+    shared = cache.get(key)
+    if shared is None or shared["version"] != event.version:
+        # Random marks: no topic title can contain them or forge an item boundary.
+        mark, csrf = secrets.token_hex(16), secrets.token_hex(16)
+        with_urls(event, grid.topics)
+        html = render_to_string(
+            "agenda/home.html#grid",
+            {
+                "event": event,
+                "grid": grid,
+                "viewer": role,
+                "mark": mark,
+                "csrf_token": csrf,
+                "next": "agenda",
+            },
+        )
+        shared = {"version": event.version, "parts": html.split(mark), "csrf": csrf}
+        cache.set(key, shared, GRID_CACHE_SECONDS)
+    return shared
+
+
+def _grid_html(request, event, grid, viewer, visible) -> str:
+    """The grid for this viewer: the shared render with their own sessions put in afresh."""
+    shared = _shared_grid(event, grid, viewer)
+    own = {}
+    if grid.my_signups:
+        mark, own_topics = secrets.token_hex(16), grid.own()
+        with_urls(event, [topic for topic, _signup, _clash in own_topics])
+        html = render_to_string(
+            "agenda/home.html#own",
+            {
+                "event": event,
+                "viewer": viewer,
+                "own": own_topics,
+                "mark": mark,
+                "csrf_token": shared["csrf"],
+                "next": "agenda",
+            },
+        )
+        own = dict(item.split("|", 1) for item in html.split(mark)[1:])
+    pieces = []
+    for index, part in enumerate(shared["parts"]):
+        if index % 2 == 0:  # between items
+            pieces.append(part)
+            continue
+        key, item = part.split("|", 1)  # key: the topic id, "" for a free cell
+        if visible is not None and (not key or int(key) not in visible):
+            continue
+        pieces.append(own.get(key, item))
+    # Every piece is the output of an autoescaping template; the token is [A-Za-z0-9].
+    html = "".join(pieces).replace(shared["csrf"], get_token(request))
+    return mark_safe(html)  # noqa: S308 - rendered and escaped by the templates above
+
+
 def _agenda_context(request, event, viewer):
     grid = queries.grid(event, viewer.participant)
     show = request.GET.get("show", "")
@@ -47,7 +150,7 @@ def _agenda_context(request, event, viewer):
     return {
         "event": event,
         "viewer": viewer,
-        "grid": grid,
+        "grid_html": _grid_html(request, event, grid, viewer, visible),
         "show": show,
         "visible": visible,
         "nav": "agenda",
@@ -74,6 +177,7 @@ def topic_detail(request, pk, *, event, viewer):
         topic = queries.topic_page(event, pk)
     except Topic.DoesNotExist:
         raise Http404 from None
+    with_urls(event, [topic])
     signups = topic.signup_list
     mine = next(
         (s for s in signups if viewer.participant and s.participant_id == viewer.participant.pk),
@@ -188,19 +292,19 @@ def signup(request, pk, *, event, viewer):
         error = str(exc)
     if request.htmx:
         topic = queries.topic_page(event, topic.pk)
+        with_urls(event, [topic])
         my_signup = next(
             (s for s in topic.signup_list if s.participant_id == viewer.participant.pk), None
         )
         return render(
             request,
-            "agenda/includes/signup_button.html",
+            "agenda/home.html#signup",
             {
                 "event": event,
                 "viewer": viewer,
                 "topic": topic,
                 "my_signup": my_signup,
                 "error": error,
-                "oob_count": True,
             },
         )
     if error:
@@ -266,7 +370,16 @@ def wall(request, *, event, viewer):
     etag = version_etag(request, event, viewer)
     if request.htmx and (response := not_modified(request, etag)):
         return response
-    context = {"event": event, "viewer": viewer, "grid": queries.grid(event), "etag": etag}
+    grid = queries.grid(event)
+    states = ",".join(f"{round_.slot.pk}{round_.state}" for round_ in grid.rounds if round_.state)
+    key = f"agenda-wall:{event.pk}:{translation.get_language()}:{states}"
+    shared = cache.get(key)
+    if shared is None or shared["version"] != event.version:
+        # The same for every viewer: nothing of theirs (not even a CSRF token) is in it.
+        html = render_to_string("agenda/wall.html#content", {"event": event, "grid": grid})
+        shared = {"version": event.version, "html": html}
+        cache.set(key, shared, GRID_CACHE_SECONDS)
+    context = {"event": event, "viewer": viewer, "wall_html": shared["html"], "etag": etag}
     template = "agenda/wall.html#wall" if request.htmx else "agenda/wall.html"
     return with_etag(render(request, template, context), etag)
 

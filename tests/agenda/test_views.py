@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -208,6 +210,152 @@ def test_a_clash_note_never_blocks(participant_client, participant, event, rooms
     assert SignUp.objects.filter(participant=participant).count() == 2
     page = participant_client.get(url("home", event)).content.decode()
     assert "session__clash" in page
+
+
+# -- the shared grid: rendered once per version, language and role, marks per viewer --
+
+
+def card(page: str, topic) -> str:
+    """The session card of `topic` in an agenda page."""
+    match = re.search(rf'<article [^>]*data-topic="{topic.pk}".*?</article>', page, re.S)
+    assert match, f"no card for topic {topic.pk}"
+    return match.group(0)
+
+
+def test_people_with_the_same_role_share_the_grid_but_see_only_their_own_marks(
+    client, event, rooms, slots, participant, other_participant
+):
+    mine = TopicFactory(event=event, room=rooms[0], time_slot=slots[0])
+    theirs = TopicFactory(event=event, room=rooms[1], time_slot=slots[0])
+    SignUpFactory(topic=mine, participant=participant)
+    SignUpFactory(topic=theirs, participant=other_participant, waiting=True)
+    event.touch()
+    pages = {}
+    for person in (participant, other_participant, participant):  # the last one from the cache
+        client.cookies.clear()
+        login_participant(client, person)
+        pages[person.pk] = client.get(url("home", event)).content.decode()
+    anna, bertil = pages[participant.pk], pages[other_participant.pk]
+    assert "session--mine" in card(anna, mine) and 'value="leave"' in card(anna, mine)
+    assert "badge--ok" in card(anna, mine)
+    assert "session--mine" not in card(anna, theirs) and 'value="join"' in card(anna, theirs)
+    assert "session--mine" in card(bertil, theirs) and "badge--warn" in card(bertil, theirs)
+    assert "session--mine" not in card(bertil, mine) and 'value="join"' in card(bertil, mine)
+    assert anna.count("session--mine") == 1 and bertil.count("session--mine") == 1
+
+
+def test_each_card_carries_the_viewers_own_csrf_token(event, rooms, slots, participant):
+    from django.test import Client
+
+    topic = TopicFactory(event=event, room=rooms[0], time_slot=slots[0])
+    for person in (ParticipantFactory(event=event), participant):  # the second from the cache
+        browser = login_participant(Client(enforce_csrf_checks=True), person)
+        page = browser.get(url("home", event)).content.decode()
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', card(page, topic))[1]
+        response = browser.post(
+            url("signup", event, pk=topic.pk),
+            {"csrfmiddlewaretoken": token, "action": "join", "next": "agenda"},
+        )
+        assert response.status_code == 302  # 403 if the token were someone else's
+    assert SignUp.objects.filter(topic=topic).count() == 2
+
+
+def test_a_sign_up_elsewhere_shows_on_the_next_request(
+    participant_client, event, rooms, slots, other_participant
+):
+    from agenda import services
+
+    topic = TopicFactory(event=event, room=rooms[0], time_slot=slots[0])
+    before = card(participant_client.get(url("home", event)).content.decode(), topic)
+    services.sign_up(topic=topic, participant=other_participant)
+    after = card(participant_client.get(url("home", event)).content.decode(), topic)
+    assert before != after
+    assert re.search(r">\D*0\D", before) and re.search(r">\D*1\D", after)
+
+
+def test_lock_badges_are_for_facilitators_only(client, event, facilitator, rooms, slots):
+    topic = TopicFactory(event=event, room=rooms[0], time_slot=slots[0], locked=True)
+    login_participant(client, ParticipantFactory(event=event))
+    as_participant = card(client.get(url("home", event)).content.decode(), topic)
+    client.force_login(facilitator)
+    as_both = card(client.get(url("home", event)).content.decode(), topic)
+    client.cookies.clear()
+    client.force_login(facilitator)
+    as_facilitator = card(client.get(url("home", event)).content.decode(), topic)
+    assert as_participant.count("badge") == 0
+    assert as_both.count('<span class="badge">') == 1 and 'value="join"' in as_both
+    assert as_facilitator.count('<span class="badge">') == 1 and "<button" not in as_facilitator
+
+
+def test_the_round_on_now_follows_the_clock_without_any_write(
+    participant_client, event, rooms, slots, monkeypatch
+):
+    import datetime
+
+    from django.utils import timezone
+
+    event.date = datetime.date.today()
+    event.save()
+    real_localtime = timezone.localtime
+
+    def at(hour, minute):
+        moment = datetime.datetime.combine(event.date, datetime.time(hour, minute))
+        aware = timezone.make_aware(moment)
+        monkeypatch.setattr(
+            timezone, "localtime", lambda value=None, tz=None: real_localtime(value or aware, tz)
+        )
+        return participant_client.get(url("home", event)).content.decode()
+
+    before = at(12, 30)
+    during = at(13, 10)
+    assert f'round--next" aria-labelledby="round-{slots[0].pk}"' in before
+    assert f'round--now" aria-labelledby="round-{slots[0].pk}"' in during
+    assert f'round--next" aria-labelledby="round-{slots[1].pk}"' in during
+
+
+def test_the_filters_show_only_my_sessions_and_my_topics(
+    participant_client, event, rooms, slots, participant, other_participant
+):
+    joined = TopicFactory(event=event, room=rooms[0], time_slot=slots[0])
+    posted = TopicFactory(event=event, room=rooms[1], time_slot=slots[0], convener=participant)
+    other = TopicFactory(event=event, room=rooms[2], time_slot=slots[0])
+    SignUpFactory(topic=joined, participant=participant)
+    event.touch()
+    everything = participant_client.get(url("home", event)).content.decode()
+    mine = participant_client.get(url("home", event) + "?show=mine").content.decode()
+    topics = participant_client.get(url("home", event) + "?show=my-topics").content.decode()
+    assert all(f'data-topic="{t.pk}"' in everything for t in (joined, posted, other))
+    assert f'data-topic="{joined.pk}"' in mine and "session--mine" in mine
+    assert f'data-topic="{posted.pk}"' not in mine and f'data-topic="{other.pk}"' not in mine
+    assert f'data-topic="{posted.pk}"' in topics and f'data-topic="{joined.pk}"' not in topics
+    assert "cell--empty" in everything and "cell--empty" not in mine
+
+
+def test_titles_cannot_break_the_shared_grid_apart(participant_client, event, rooms, slots):
+    tricky = TopicFactory(
+        event=event, room=rooms[0], time_slot=slots[0], title="a|b <!--x--> 123| {{ mark }}"
+    )
+    page = participant_client.get(url("home", event)).content.decode()
+    assert "a|b &lt;!--x--&gt; 123| {{ mark }}" in card(page, tricky)
+    assert page.count("<article ") == 1
+
+
+def test_the_wall_shows_a_change_on_the_next_request(participant_client, event, rooms, slots):
+    from agenda import services
+
+    first = participant_client.get(url("wall", event), headers={"HX-Request": "true"})
+    services.post_topic(
+        event=event,
+        participant=None,
+        title="Nytt ämne",
+        room=rooms[0],
+        time_slot=slots[0],
+        by_facilitator=True,
+    )
+    again = participant_client.get(url("wall", event), headers={"HX-Request": "true"})
+    assert "Nytt ämne" not in first.content.decode()
+    assert "Nytt ämne" in again.content.decode()
+    assert first["ETag"] != again["ETag"]
 
 
 # -- live updates --------------------------------------------------------------
