@@ -1,6 +1,7 @@
 import re
 
 from django import forms
+from django.core.validators import MaxValueValidator
 from django.utils.crypto import get_random_string
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -214,3 +215,46 @@ class ParticipantForm(forms.ModelForm):
 
     def clean_organisation(self):
         return clean_text(self.cleaned_data["organisation"])
+
+
+RETENTION_MAX_DAYS = 3650
+
+
+class PrivacySettingsForm(forms.ModelForm):
+    """The event's privacy settings (events/privacy.py). The notice is pre-filled with
+    the standard text; saved untouched, it stays the standard text."""
+
+    class Meta:
+        model = Event
+        fields = [
+            "privacy_controller",
+            "retention_days",
+            "privacy_notice",
+            "accessibility_statement_url",
+        ]
+        widgets = {
+            "privacy_notice": forms.Textarea(attrs={"rows": 14, "dir": "auto"}),
+            "privacy_controller": forms.TextInput(attrs={"dir": "auto"}),
+            "retention_days": forms.NumberInput(attrs={"min": 0, "max": RETENTION_MAX_DAYS}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        from .privacy import privacy_notice_text  # privacy imports nothing from forms
+
+        super().__init__(*args, **kwargs)
+        self.fields["retention_days"].validators.append(MaxValueValidator(RETENTION_MAX_DAYS))
+        if not self.is_bound:
+            self.initial["privacy_notice"] = privacy_notice_text(self.instance)
+
+    def clean_privacy_controller(self):
+        return clean_text(self.cleaned_data["privacy_controller"])
+
+
+class DeleteEventForm(forms.Form):
+    confirmation = forms.CharField(
+        label=_("Type the event's short address to confirm"),
+        max_length=60,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"}
+        ),
+    )

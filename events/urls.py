@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import privacy_views, views
 
 app_name = "events"
 
@@ -11,6 +11,22 @@ urlpatterns = [
     path("e/<slug:slug>/resume/<str:token>/", views.resume, name="resume"),
     path("e/<slug:slug>/me/", views.me, name="me"),
     path("e/<slug:slug>/qr.svg", views.qr_svg, name="qr"),
+    # Privacy (events/privacy_views.py)
+    path("e/<slug:slug>/privacy/", privacy_views.privacy_notice, name="privacy"),
+    path("e/<slug:slug>/me/data/", privacy_views.my_data, name="my-data"),
+    path("e/<slug:slug>/me/data.json", privacy_views.my_data_download, name="my-data-download"),
+    path("e/<slug:slug>/me/delete/", privacy_views.my_data_delete, name="my-data-delete"),
+    path(
+        "e/<slug:slug>/facilitate/privacy/",
+        privacy_views.privacy_settings,
+        name="privacy-settings",
+    ),
+    path(
+        "e/<slug:slug>/facilitate/privacy/anonymise/",
+        privacy_views.event_anonymise,
+        name="event-anonymise",
+    ),
+    path("e/<slug:slug>/facilitate/delete/", privacy_views.event_delete, name="event-delete"),
     # Facilitators
     path("facilitate/", views.dashboard, name="dashboard"),
     path("facilitate/new/", views.event_new, name="event-new"),

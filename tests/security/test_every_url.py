@@ -19,6 +19,7 @@ PUBLIC = {
     "events:join",
     "events:join-event",
     "events:qr",
+    "events:privacy",
     "events:resume",
     "events:invite-accept",
     "set_language",
