@@ -243,6 +243,11 @@ class PrivacySettingsForm(forms.ModelForm):
 
         super().__init__(*args, **kwargs)
         self.fields["retention_days"].validators.append(MaxValueValidator(RETENTION_MAX_DAYS))
+        self.fields["privacy_notice"].help_text = _(
+            "Pre-filled with the standard text in the event's language. Saved unchanged or "
+            "emptied, it keeps following the language, the responsible organiser and the "
+            "retention period."
+        )
         if not self.is_bound:
             self.initial["privacy_notice"] = privacy_notice_text(self.instance)
 
@@ -252,7 +257,7 @@ class PrivacySettingsForm(forms.ModelForm):
 
 class DeleteEventForm(forms.Form):
     confirmation = forms.CharField(
-        label=_("Type the event's short address to confirm"),
+        label=_("The event's short address"),
         max_length=60,
         widget=forms.TextInput(
             attrs={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"}

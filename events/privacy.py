@@ -89,9 +89,9 @@ def default_privacy_notice(event: Event, language: str | None = None) -> str:
         until = names_kept_until(event)
         if until is not None:
             retention = _(
-                "Your name and organisation are kept until %(date)s (%(days)s days after the "
-                "event) and then replaced by “%(label)s”. Topics, reports and the action plan "
-                "stay, without names, as the documentation of the event."
+                "For how long: your name and organisation are kept until %(date)s (%(days)s "
+                "days after the event) and then replaced by “%(label)s”. Topics, reports and "
+                "the action plan stay, without names, as the documentation of the event."
             ) % {
                 "label": _("Anonymous participant"),
                 "days": event.retention_days,
@@ -99,8 +99,9 @@ def default_privacy_notice(event: Event, language: str | None = None) -> str:
             }
         else:
             retention = _(
-                "Your name and organisation are kept as part of the documentation of the event "
-                "until the organiser anonymises the participants or deletes the event."
+                "For how long: your name and organisation are kept as part of the "
+                "documentation of the event until the organiser anonymises the participants "
+                "or deletes the event."
             )
         paragraphs = [
             _(
@@ -120,14 +121,15 @@ def default_privacy_notice(event: Event, language: str | None = None) -> str:
                 "and organisation next to your topics, sign-ups, comments and initiatives, and "
                 "the documentation sent to the participants afterwards contains them."
             ),
-            _("For how long: %(retention)s") % {"retention": retention},
+            retention,
             _(
-                "Your rights: on the page “Me” you can see your data, download it as a file and "
-                "delete it at any time. Deleting keeps your topics and reports, without your "
-                "name. You can also ask the organiser to correct or delete your data, and "
-                "complain to the data protection authority (IMY in Sweden, Datatilsynet in "
-                "Denmark and in Norway)."
-            ),
+                "Your rights: on your own page at the event, “%(me)s”, you can see your data, "
+                "download it as a file and delete it at any time. Deleting keeps your topics "
+                "and reports, without your name. You can also ask the organiser to correct or "
+                "delete your data, and complain to the data protection authority (IMY in "
+                "Sweden, Datatilsynet in Denmark and in Norway)."
+            )
+            % {"me": _("Me")},
             _("Responsible for your data (controller): %(controller)s.")
             % {"controller": controller},
         ]
