@@ -251,7 +251,8 @@ def _facilitator_names(event: Event) -> list[str]:
 def _people(event: Event, participants: list[Participant]) -> PeopleSection:
     section = PeopleSection(visibility=event.participant_visibility, count=len(participants))
     if event.participant_visibility == ParticipantVisibility.NAMES:
-        section.names = participants
+        # Anonymised people are counted, not listed ("Anonymous participant" × 40).
+        section.names = [p for p in participants if p.anonymised_at is None]
     elif event.participant_visibility == ParticipantVisibility.ORGANISATIONS:
         counts: dict[str, int] = {}
         for participant in participants:

@@ -115,6 +115,7 @@ def _url(name, event, **kwargs):
 
 
 def test_default_notice_is_in_the_events_language_and_says_who_and_how_long(event):
+    event.language = "sv"
     event.date = datetime.date(2027, 3, 1)
     event.retention_days = 30
     event.privacy_controller = "Region Exempel, dataskydd@region.se"
@@ -407,6 +408,14 @@ def test_anonymise_event_replaces_every_name_and_is_idempotent(event, participan
     # A second run finds nothing.
     again = privacy.anonymise_event(event=event)
     assert not again and again.participants == 0 and again.texts == 0
+
+
+def test_documentation_counts_anonymised_participants_without_listing_them(event, world):
+    from reports.documentation import build_context
+
+    privacy.anonymise_event(event=event)
+    people = build_context(event)["people"]
+    assert people.count == 2 and people.names == []
 
 
 def test_anonymised_participants_cookies_stop_working(client, event, participant):
