@@ -287,6 +287,10 @@ def duplicate_event(*, event: Event, user, slug: str, title: str, date: datetime
                 "language",
                 "principles",
                 "participant_visibility",
+                "privacy_controller",
+                "privacy_notice",
+                "retention_days",
+                "accessibility_statement_url",
             )
         },
     )

@@ -160,6 +160,21 @@ def test_an_edited_notice_is_kept(event):
     assert privacy.privacy_notice_text(event) == "Vår egen text.\n\nAndra stycket."
 
 
+def test_the_next_meeting_of_a_series_keeps_the_privacy_settings(event, facilitator):
+    from events.services import duplicate_event
+
+    event.privacy_controller, event.retention_days = "Region Exempel", 60
+    event.privacy_notice = "Vår egen text."
+    event.accessibility_statement_url = "https://region.se/a11y"
+    event.save()
+    copy = duplicate_event(
+        event=event, user=facilitator, slug="nasta", title="Nästa", date=datetime.date(2027, 5, 1)
+    )
+    assert (copy.privacy_controller, copy.retention_days) == ("Region Exempel", 60)
+    assert copy.privacy_notice == "Vår egen text."
+    assert copy.accessibility_statement_url == "https://region.se/a11y"
+
+
 def test_notice_page_is_public_and_linked_from_the_join_page_and_footer(client, event, world):
     event.privacy_controller = "Region Exempel"
     event.language = "en"  # the pages follow the event's language
