@@ -2,6 +2,7 @@
 and deletes it; the facilitator's privacy page on a phone too."""
 
 import json
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -46,7 +47,7 @@ def test_a_phone_downloads_and_deletes_its_data(browser, live_server, event, par
         page.locator(f"main a[href='/e/{event.slug}/me/data.json']").first.click()
     download = download_info.value
     assert download.suggested_filename == f"{event.slug}-my-data.json"
-    data = json.loads(open(download.path(), encoding="utf-8").read())
+    data = json.loads(Path(download.path()).read_text(encoding="utf-8"))
     assert data["you"]["name"] == "Anna Andersson"
     assert [t["title"] for t in data["topics"]] == ["Klarspråk i beslut"]
     assert "Bertil" not in json.dumps(data, ensure_ascii=False)
