@@ -42,17 +42,18 @@ def get_topic_for_editor(viewer, pk) -> Topic:
     return topic
 
 
-# The agenda grid as everyone with the same role sees it is rendered once per event
-# version, language, role and round state and kept in the cache; each request then
-# puts in only the viewer's own sessions (my sign-ups, clash notes) and their CSRF token.
-# Every write a participant can see bumps Event.version (agenda/services.py), so the
-# next request after a change renders afresh; the version is checked on every read.
-GRID_CACHE_SECONDS = 10 * 60
+# The agenda grid as everyone with the same role sees it, and the wall, are rendered
+# once per event version, language and round on now, and kept in the cache. A request
+# that finds them fresh skips the grid's queries and renders only the viewer's own
+# sessions (sign-up state, clash notes) into them, and their CSRF token. Every write a
+# participant can see bumps Event.version (agenda/services.py), and the version and the
+# rounds' states are checked on every read, so a change shows on the next request.
+SHARED_RENDER_SECONDS = 10 * 60
 
 
 @dataclass(frozen=True)
 class Role:
-    """What the cached grid may depend on about its viewer: never who they are."""
+    """What the shared grid may depend on about its viewer: never who they are."""
 
     participant: bool
     is_facilitator: bool
@@ -74,54 +75,70 @@ def with_urls(event, topics):
     return topics
 
 
-def _shared_grid(event, grid, viewer) -> dict:
-    """{"parts": the grid split at its items, "csrf": the stand-in for the CSRF token}."""
-    role = Role(participant=viewer.participant is not None, is_facilitator=viewer.is_facilitator)
-    states = ",".join(f"{round_.slot.pk}{round_.state}" for round_ in grid.rounds if round_.state)
-    key = (
-        f"agenda-grid:{event.pk}:{translation.get_language()}:"
-        f"{int(role.participant)}{int(role.is_facilitator)}:{states}"
-    )
+def _cached_render(key: str, event) -> dict | None:
+    """The shared render under `key` if nothing was written and no round began or ended since."""
     shared = cache.get(key)
     if shared is None or shared["version"] != event.version:
-        # Random marks: no topic title can contain them or forge an item boundary.
-        mark, csrf = secrets.token_hex(16), secrets.token_hex(16)
-        with_urls(event, grid.topics)
-        html = render_to_string(
-            "agenda/home.html#grid",
-            {
-                "event": event,
-                "grid": grid,
-                "viewer": role,
-                "mark": mark,
-                "csrf_token": csrf,
-                "next": "agenda",
-            },
-        )
-        shared = {"version": event.version, "parts": html.split(mark), "csrf": csrf}
-        cache.set(key, shared, GRID_CACHE_SECONDS)
+        return None
+    if queries.round_states(event, shared["slots"]) != shared["states"]:
+        return None
     return shared
 
 
-def _grid_html(request, event, grid, viewer, visible) -> str:
-    """The grid for this viewer: the shared render with their own sessions put in afresh."""
-    shared = _shared_grid(event, grid, viewer)
-    own = {}
-    if grid.my_signups:
-        mark, own_topics = secrets.token_hex(16), grid.own()
-        with_urls(event, [topic for topic, _signup, _clash in own_topics])
+def _cache_render(key: str, event, grid, **values) -> dict:
+    shared = {
+        "version": event.version,
+        "slots": [round_.slot for round_ in grid.rounds],
+        "states": {round_.slot.pk: round_.state for round_ in grid.rounds if round_.state},
+        **values,
+    }
+    cache.set(key, shared, SHARED_RENDER_SECONDS)
+    return shared
+
+
+def _render_grid(key: str, event, grid, role: Role) -> dict:
+    # Random marks: no topic title can contain them, so none can forge an item boundary.
+    mark, csrf = secrets.token_hex(16), secrets.token_hex(16)
+    with_urls(event, grid.topics)
+    html = render_to_string(
+        "agenda/home.html#grid",
+        {
+            "event": event,
+            "grid": grid,
+            "viewer": role,
+            "mark": mark,
+            "csrf_token": csrf,
+            "next": "agenda",
+        },
+    )
+    return _cache_render(
+        key,
+        event,
+        grid,
+        parts=html.split(mark),  # between items, item, between items, item, …
+        csrf=csrf,  # stands in for the viewer's CSRF token
+        conveners={topic.pk: topic.convener_id for topic in grid.topics},
+    )
+
+
+def _grid_html(request, event, viewer, shared, own, visible) -> str:
+    """The shared grid with the viewer's own sessions put in afresh and `visible` kept."""
+    rendered = {}
+    if own:
+        mark = secrets.token_hex(16)
+        with_urls(event, [topic for topic, _signup, _clash in own])
         html = render_to_string(
             "agenda/home.html#own",
             {
                 "event": event,
                 "viewer": viewer,
-                "own": own_topics,
+                "own": own,
                 "mark": mark,
                 "csrf_token": shared["csrf"],
                 "next": "agenda",
             },
         )
-        own = dict(item.split("|", 1) for item in html.split(mark)[1:])
+        rendered = dict(item.split("|", 1) for item in html.split(mark)[1:])
     pieces = []
     for index, part in enumerate(shared["parts"]):
         if index % 2 == 0:  # between items
@@ -130,27 +147,38 @@ def _grid_html(request, event, grid, viewer, visible) -> str:
         key, item = part.split("|", 1)  # key: the topic id, "" for a free cell
         if visible is not None and (not key or int(key) not in visible):
             continue
-        pieces.append(own.get(key, item))
+        pieces.append(rendered.get(key, item))
     # Every piece is the output of an autoescaping template; the token is [A-Za-z0-9].
     html = "".join(pieces).replace(shared["csrf"], get_token(request))
     return mark_safe(html)  # noqa: S308 - rendered and escaped by the templates above
 
 
 def _agenda_context(request, event, viewer):
-    grid = queries.grid(event, viewer.participant)
+    me = viewer.participant
+    role = Role(participant=me is not None, is_facilitator=viewer.is_facilitator)
+    key = (
+        f"agenda-grid:{event.pk}:{translation.get_language()}:"
+        f"{int(role.participant)}{int(role.is_facilitator)}"
+    )
+    shared = _cached_render(key, event)
+    if shared is None:
+        grid = queries.grid(event, me)
+        shared = _render_grid(key, event, grid, role)
+        own = grid.own()
+    else:
+        own = queries.own_sessions(event, me) if me is not None else []
     show = request.GET.get("show", "")
     if show not in ("mine", "my-topics"):
         show = ""
-    me = viewer.participant
     visible = None
     if show == "mine":
-        visible = set(grid.my_signups)
+        visible = {topic.pk for topic, _signup, _clash in own}
     elif show == "my-topics" and me is not None:
-        visible = {t.pk for t in grid.topics if t.convener_id == me.pk}
+        visible = {pk for pk, convener in shared["conveners"].items() if convener == me.pk}
     return {
         "event": event,
         "viewer": viewer,
-        "grid_html": _grid_html(request, event, grid, viewer, visible),
+        "grid_html": _grid_html(request, event, viewer, shared, own, visible),
         "show": show,
         "visible": visible,
         "nav": "agenda",
@@ -370,15 +398,13 @@ def wall(request, *, event, viewer):
     etag = version_etag(request, event, viewer)
     if request.htmx and (response := not_modified(request, etag)):
         return response
-    grid = queries.grid(event)
-    states = ",".join(f"{round_.slot.pk}{round_.state}" for round_ in grid.rounds if round_.state)
-    key = f"agenda-wall:{event.pk}:{translation.get_language()}:{states}"
-    shared = cache.get(key)
-    if shared is None or shared["version"] != event.version:
+    key = f"agenda-wall:{event.pk}:{translation.get_language()}"
+    shared = _cached_render(key, event)
+    if shared is None:
+        grid = queries.grid(event)
         # The same for every viewer: nothing of theirs (not even a CSRF token) is in it.
         html = render_to_string("agenda/wall.html#content", {"event": event, "grid": grid})
-        shared = {"version": event.version, "html": html}
-        cache.set(key, shared, GRID_CACHE_SECONDS)
+        shared = _cache_render(key, event, grid, html=html)
     context = {"event": event, "viewer": viewer, "wall_html": shared["html"], "etag": etag}
     template = "agenda/wall.html#wall" if request.htmx else "agenda/wall.html"
     return with_etag(render(request, template, context), etag)
