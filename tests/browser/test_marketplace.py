@@ -91,3 +91,46 @@ def test_facilitator_moves_a_topic_by_keyboard_and_by_drag(
     assert topic.code == "A1"
     assert_no_axe_violations(page)
     shoot(page, "agenda-facilitator")
+
+
+def test_own_marks_full_rooms_and_the_unplaced_on_a_phone_and_a_laptop(
+    browser, live_server, event, facilitator
+):
+    from tests.conftest import LAPTOP
+    from tests.factories import SignUpFactory
+
+    rooms, slots = build_grid(event, rooms=4, rounds=3)
+    rooms[0].capacity = 1
+    rooms[0].save()
+    me, other = ParticipantFactory(event=event, name="Anna"), ParticipantFactory(event=event)
+    topics = {
+        (r, s): TopicFactory(
+            event=event, room=rooms[r], time_slot=slots[s], title=f"Ämne {rooms[r].code}{s + 1}"
+        )
+        for r in range(4)
+        for s in range(3)
+        if (r, s) != (3, 2)  # one free cell
+    }
+    TopicFactory(event=event, title="Väntar på en plats", convener=me)
+    SignUpFactory(topic=topics[0, 0], participant=other)  # A1 is full now
+    SignUpFactory(topic=topics[0, 0], participant=me, waiting=True)
+    SignUpFactory(topic=topics[1, 0], participant=me)  # a clash with A1
+    SignUpFactory(topic=topics[2, 1], participant=me)
+    topics[1, 1].locked = True
+    topics[1, 1].save()
+    event.touch()
+    for viewport, name in ((PHONE, "phone"), (LAPTOP, "laptop")):
+        page = participant_context(browser, live_server, me, viewport=viewport).new_page()
+        page.goto(f"{live_server.url}/e/{event.slug}/")
+        expect(page.locator(".session--mine")).to_have_count(3)
+        expect(page.locator(".session__clash")).to_have_count(2)
+        expect(page.locator(f"[data-topic='{topics[0, 0].pk}'] .badge--warn")).to_be_visible()
+        expect(page.locator(f"[data-topic='{topics[1, 1].pk}'] .badge")).to_have_count(0)
+        assert_no_axe_violations(page)
+        assert_no_horizontal_scroll(page)
+        shoot(page, f"agenda-own-{name}")
+    page = facilitator_context(browser, live_server, facilitator).new_page()
+    page.goto(f"{live_server.url}/e/{event.slug}/")
+    expect(page.locator(f"[data-topic='{topics[1, 1].pk}'] .badge")).to_have_count(1)
+    expect(page.locator(".session--mine")).to_have_count(0)
+    shoot(page, "agenda-own-facilitator")
