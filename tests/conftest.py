@@ -2,6 +2,8 @@ import os
 
 import pytest
 from django.core.cache import cache
+from django.test import Client
+from django.utils import translation
 
 from events.identity import remember_participant
 
@@ -34,7 +36,7 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
-    return {**browser_context_args, "viewport": LAPTOP, "locale": "sv-SE"}
+    return {**browser_context_args, "viewport": LAPTOP, "locale": "en-GB"}
 
 
 @pytest.fixture(autouse=True)
@@ -44,6 +46,22 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _english_outside_requests():
+    """Code run outside a request (services, exporters, commands) speaks the default
+    language, Swedish; the tests read the English source strings. Requests still choose
+    their language themselves (tests/test_languages.py, tests/test_translations.py)."""
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def client():
+    """Django's test client, asking for English like the browser tests (en-GB): pages
+    outside an event otherwise fall back to Swedish, the default language."""
+    return Client(headers={"Accept-Language": "en"})
 
 
 @pytest.fixture

@@ -30,7 +30,7 @@ def assert_no_horizontal_scroll(page) -> None:
 
 
 def participant_context(browser, live_server, participant, viewport=PHONE):
-    context = browser.new_context(viewport=viewport, locale="sv-SE")
+    context = browser.new_context(viewport=viewport, locale="en-GB")
     response = HttpResponse()
     remember_participant(HttpRequest(), response, participant)
     context.add_cookies(
@@ -45,7 +45,7 @@ def participant_context(browser, live_server, participant, viewport=PHONE):
 def facilitator_context(browser, live_server, user, viewport=LAPTOP):
     client = Client()
     client.force_login(user)
-    context = browser.new_context(viewport=viewport, locale="sv-SE")
+    context = browser.new_context(viewport=viewport, locale="en-GB")
     context.add_cookies(
         [
             {

@@ -37,7 +37,7 @@ def assert_accessible(page):
 
 
 def participant_context(browser, live_server, participant, viewport=PHONE):
-    context = browser.new_context(viewport=viewport, locale="sv-SE")
+    context = browser.new_context(viewport=viewport, locale="en-GB")
     response = HttpResponse()
     remember_participant(HttpRequest(), response, participant)
     context.add_cookies(
@@ -52,7 +52,7 @@ def participant_context(browser, live_server, participant, viewport=PHONE):
 def facilitator_context(browser, live_server, user, viewport=LAPTOP):
     client = Client()
     client.force_login(user)
-    context = browser.new_context(viewport=viewport, locale="sv-SE")
+    context = browser.new_context(viewport=viewport, locale="en-GB")
     context.add_cookies(
         [
             {

@@ -12,7 +12,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_phone_joins_by_the_join_link(browser, live_server, event):
-    context = browser.new_context(viewport=PHONE, locale="sv-SE")
+    context = browser.new_context(viewport=PHONE, locale="en-GB")
     page = context.new_page()
     page.goto(f"{live_server.url}/e/{event.slug}/")  # the QR code's target redirects to join
     expect(page).to_have_url(f"{live_server.url}/e/{event.slug}/join/?next=%2Fe%2F{event.slug}%2F")
@@ -34,7 +34,7 @@ def test_a_phone_joins_by_the_join_link(browser, live_server, event):
 
 
 def test_a_phone_joins_by_the_code(browser, live_server, event):
-    context = browser.new_context(viewport=PHONE, locale="sv-SE")
+    context = browser.new_context(viewport=PHONE, locale="en-GB")
     page = context.new_page()
     page.goto(f"{live_server.url}/join/")
     assert_no_axe_violations(page)

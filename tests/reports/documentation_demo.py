@@ -30,7 +30,7 @@ SESSIONS = [
 ]
 
 
-def make_demo_event(*, facilitators=()) -> Event:
+def make_demo_event(*, facilitators=(), language="en") -> Event:
     series = Series.objects.create(name="Nätverket för enklare förvaltning")
     EventFactory(
         slug="traff-1",
@@ -51,7 +51,7 @@ def make_demo_event(*, facilitators=()) -> Event:
         date=datetime.date(2026, 11, 19),
         venue="Stadshuset, Malmö",
         series=series,
-        language="sv",
+        language=language,
         phase=Phase.CLOSING,
         facilitators=list(facilitators),
     )

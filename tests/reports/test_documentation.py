@@ -7,6 +7,8 @@ import subprocess
 
 import pikepdf
 import pytest
+from django.utils import translation
+from django.utils.translation import gettext
 
 from agenda.models import Room, TimeSlot, Topic
 from events.models import Event, Participant, ParticipantVisibility
@@ -119,9 +121,13 @@ def test_pdf_of_the_seeded_demo_event_has_every_session_and_initiative(tmp_path)
     content = documentation.export_documentation_pdf(event).content
     text = " ".join(pdf_text(content, tmp_path).split())
 
-    reports = text[text.find("Reports from the sessions", text.find("Agenda ")) :]
+    with translation.override(event.language):  # the demo is Swedish
+        heading_reports, heading_agenda, heading_plan = map(
+            gettext, ["Reports from the sessions", "Agenda", "Action plan"]
+        )
+    reports = text[text.find(heading_reports, text.find(heading_agenda + " ")) :]
     assert_in_order(reports, [f"{topic.code} {topic.title}" for topic in sessions])
-    plan = reports[reports.find("Action plan") :]
+    plan = reports[reports.find(heading_plan) :]
     for row in documentation_initiatives(event):
         assert " ".join(row.what.split())[:40] in plan
     assert "å" in text and "ä" in text and "ö" in text
@@ -131,7 +137,8 @@ def test_pdf_of_the_seeded_demo_event_has_every_session_and_initiative(tmp_path)
     assert codes == [topic.code for topic in sessions]
 
 
-def test_demo_pdf_is_tagged_titled_and_has_bookmarks(demo):
+def test_demo_pdf_is_tagged_titled_and_has_bookmarks(facilitator):
+    demo = make_demo_event(facilitators=[facilitator], language="sv")
     content = documentation.export_documentation_pdf(demo).content
 
     pdf = pikepdf.open(io.BytesIO(content))
@@ -145,8 +152,10 @@ def test_demo_pdf_is_tagged_titled_and_has_bookmarks(demo):
     titles = outline_titles(pdf)
     top = [title for level, title in titles if level == 1]
     assert demo.title in top
-    for section in ["Contents", "Purpose", "Agenda", "Reports from the sessions", "Action plan"]:
-        assert section in top
+    with translation.override("sv"):  # the event's language, whatever the page was asked in
+        sections = ["Contents", "Purpose", "Agenda", "Reports from the sessions", "Action plan"]
+        for section in map(gettext, sections):
+            assert section in top
     sessions = [title for level, title in titles if level == 2]
     assert [title.split()[0] for title in sessions] == ["A1", "A2", "B1", "B2", "C1"]
 
@@ -158,14 +167,14 @@ def test_archival_variant_is_pdf_a(demo):
     with pdf.open_metadata() as meta:
         assert meta.get("{http://www.aiim.org/pdfa/ns/id/}part") == "2"
         assert meta.get("{http://www.aiim.org/pdfa/ns/id/}conformance") == "B"
-    assert str(pdf.Root.Lang) == "sv"
+    assert str(pdf.Root.Lang) == demo.language
     assert "/OutputIntents" in pdf.Root
 
 
 def test_html_is_in_the_event_language_and_lists_the_agenda_grid(demo):
     html = documentation.render_html(demo)
 
-    assert '<html lang="sv">' in html
+    assert f'<html lang="{demo.language}">' in html
     # Three rooms and two rounds: C2 is an empty cell.
     agenda = html[html.find('id="agenda"') : html.find('id="reports"')]
     assert agenda.count("<td>") == 6

@@ -1,0 +1,68 @@
+"""Every shipped language is complete: no untranslated or fuzzy entry, and placeholders
+survive translation (msgfmt --check compares python-format placeholders)."""
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+LOCALE = Path(settings.BASE_DIR) / "locale"
+TRANSLATED = [code for code, _name in settings.LANGUAGES if code != "en"]
+
+needs_gettext = pytest.mark.skipif(
+    shutil.which("msgattrib") is None, reason="gettext tools are installed by scripts/test"
+)
+
+
+def po_file(language: str) -> Path:
+    return LOCALE / language / "LC_MESSAGES" / "django.po"
+
+
+def entries(output: str) -> list[str]:
+    """The msgids msgattrib printed, without the header entry."""
+    lines = output.splitlines()
+    return [line for line in lines if line.startswith("msgid ") and line != 'msgid ""']
+
+
+@pytest.mark.parametrize("language", [code for code, _name in settings.LANGUAGES])
+def test_every_language_ships_a_catalogue(language):
+    assert po_file(language).is_file()
+
+
+@needs_gettext
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_no_untranslated_or_fuzzy_entries(language):
+    for flag in ("--untranslated", "--only-fuzzy"):
+        result = subprocess.run(  # noqa: S603 (fixed arguments)
+            [shutil.which("msgattrib"), flag, "--no-wrap", str(po_file(language))],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert entries(result.stdout) == [], f"{language} {flag}"
+
+
+@needs_gettext
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_catalogue_compiles_with_placeholders_intact(language):
+    result = subprocess.run(  # noqa: S603 (fixed arguments)
+        [shutil.which("msgfmt"), "--check", "-o", "/dev/null", str(po_file(language))],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "word"), [("sv", "Gå med"), ("da", "Deltag"), ("nb", "Bli med")]
+)
+def test_an_events_pages_speak_its_language(client, language, word):
+    from tests.factories import EventFactory
+
+    event = EventFactory(language=language)
+    page = client.get(f"/e/{event.slug}/join/").content.decode()
+    assert f'<html lang="{language}">' in page
+    assert word in page
