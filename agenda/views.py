@@ -17,6 +17,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from events.access import event_view
 from openspace.live import not_modified, version_etag, with_etag
+from openspace.ratelimit import rate_limit
 
 from . import queries, services
 from .forms import MoveForm, TopicChoiceForm, TopicForm
@@ -237,6 +238,7 @@ def topic_detail(request, pk, *, event, viewer):
 
 @require_http_methods(["GET", "POST"])
 @event_view()
+@rate_limit("topic")
 def topic_new(request, *, event, viewer):
     if not (event.marketplace_open or viewer.is_facilitator):
         messages.warning(request, _("The marketplace is closed: new topics cannot be posted now."))
@@ -304,6 +306,7 @@ def topic_withdraw(request, pk, *, event, viewer):
 @require_POST
 @vary_on_headers("HX-Request")
 @event_view()
+@rate_limit("signup")
 def signup(request, pk, *, event, viewer):
     """Sign up for or leave a session: one tap, with or without JavaScript."""
     topic = get_topic(event, pk)

@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import UserCreationForm
-from django.core.cache import cache
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from agenda.models import Room, TimeSlot
+from openspace import ratelimit
 
 from . import services
 from .access import event_view, get_event_for_facilitator, get_viewer
@@ -32,31 +32,6 @@ from .forms import (
 )
 from .identity import forget_participant, get_participant, remember_participant
 from .models import Event, FacilitatorInvite, Participant, Phase, RunSheetItem
-
-JOIN_FAILURES_ALLOWED = 10
-JOIN_FAILURE_WINDOW = 10 * 60
-
-
-def _client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")
-
-
-def _too_many(request, key: str, limit: int) -> bool:
-    return (cache.get(f"{key}:{_client_ip(request)}") or 0) >= limit
-
-
-def _count_failure(request, key: str, window: int) -> None:
-    full_key = f"{key}:{_client_ip(request)}"
-    if cache.add(full_key, 1, window):
-        return
-    try:
-        cache.incr(full_key)
-    except ValueError:
-        cache.set(full_key, 1, window)
-
-
-def rate_limited(request) -> HttpResponse:
-    return render(request, "429.html", status=429)
 
 
 def _safe_next(request, fallback: str) -> str:
@@ -82,13 +57,14 @@ def join(request):
     """Type the short join code from the wall or poster."""
     form = JoinCodeForm(request.POST or None)
     if request.method == "POST":
-        if _too_many(request, "join-code", JOIN_FAILURES_ALLOWED):
-            return rate_limited(request)
+        # Only wrong codes count: a whole venue types the right one through one address.
+        if wait := ratelimit.blocked(request, "join-code"):
+            return ratelimit.too_many(request, wait)
         if form.is_valid():
             event = Event.objects.filter(join_code=form.cleaned_data["code"]).first()
             if event is not None:
                 return redirect("events:join-event", slug=event.slug)
-            _count_failure(request, "join-code", JOIN_FAILURE_WINDOW)
+            ratelimit.count(request, "join-code")
             form.add_error(
                 "code", _("No event has that code. Check the letters on the wall or the poster.")
             )
@@ -104,6 +80,8 @@ def join_event(request, slug):
     if get_participant(request, event) is not None:
         return redirect(next_url)
     form = ParticipantForm(request.POST or None)
+    if request.method == "POST" and (wait := ratelimit.count(request, "join")):
+        return ratelimit.too_many(request, wait)
     if request.method == "POST" and event.accepts_participants and form.is_valid():
         try:
             participant = services.join_event(
@@ -484,6 +462,8 @@ def invite_accept(request, token):
             )
             return redirect("events:facilitate", slug=event.slug)
     else:
+        if request.method == "POST" and (wait := ratelimit.count(request, "account")):
+            return ratelimit.too_many(request, wait)
         signup_form = UserCreationForm(request.POST or None)
         if request.method == "POST" and signup_form.is_valid():
             user = signup_form.save()

@@ -7,6 +7,7 @@ Bad values fail loudly rather than being silently ignored.
 
 import atexit
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -44,6 +45,20 @@ def envint(name: str, default: str) -> int:
 
 def envlist(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def envrate(name: str, default: str) -> tuple[int, int] | None:
+    """A rate limit written "count/period" (period: s, m or h, as in "20/10m"), or "off"."""
+    value = os.environ.get(name, default).strip().lower()
+    if value in ("off", "none", "0"):
+        return None
+    match = re.fullmatch(r"(\d+)\s*/\s*(\d*)\s*([smh])", value)
+    if not match or int(match[1]) < 1 or match[2] == "0":
+        raise ImproperlyConfigured(
+            f"{name} must be a count per period such as 20/10m, 300/h or 5/30s, or off; "
+            f"got {value!r}"
+        )
+    return int(match[1]), int(match[2] or 1) * {"s": 1, "m": 60, "h": 3600}[match[3]]
 
 
 def envurl(name: str, default: str = "") -> str:
@@ -88,6 +103,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "django_tasks_db",
+    "openspace",
     "events",
     "agenda",
     "reports",
@@ -258,6 +274,47 @@ CACHES = {
         "LOCATION": "openspace",
     }
 }
+
+# Rate limits (openspace/ratelimit.py; the reasoning behind each number is in
+# docs/security.md). Each action has a limit per person (a participant, or for logging
+# in a user name) and one per client address, as "count/period"; every one can be set
+# with RATELIMIT_<ACTION>_PER_PERSON / _PER_IP (e.g. RATELIMIT_TOPIC_PER_IP=2000/10m)
+# or turned off with "off". Per-address limits are far higher than per-person ones: a
+# venue's whole Wi-Fi, 2,000 phones, may reach the server through one NAT address.
+# Counters live in the database (table openspace_ratelimitcounter), shared by every
+# worker process; facilitators of an event are never limited on its pages.
+_RATE_LIMIT_DEFAULTS = {
+    # action: (per person, per address)
+    "join": (None, "3000/10m"),  # new participants
+    "join-code": (None, "300/10m"),  # wrong join codes only
+    "login": ("10/10m", "100/10m"),  # per user name: failed logins only
+    "account": (None, "30/h"),  # accounts made from a facilitator invitation
+    "topic": ("20/10m", "1000/10m"),
+    "signup": ("200/10m", "30000/10m"),
+    "comment": ("30/10m", "2000/10m"),
+    "report": ("600/10m", "30000/10m"),  # saves and autosaves of a report
+    "photo": ("60/10m", "1000/10m"),
+    "initiative": ("20/10m", "1000/10m"),
+    "reflection": ("30/10m", "3000/10m"),
+}
+RATE_LIMITS = {
+    action: {
+        "person": envrate(f"RATELIMIT_{action.upper().replace('-', '_')}_PER_PERSON", person)
+        if person
+        else None,
+        "ip": envrate(f"RATELIMIT_{action.upper().replace('-', '_')}_PER_IP", ip),
+    }
+    for action, (person, ip) in _RATE_LIMIT_DEFAULTS.items()
+}
+RATELIMIT_ENABLED = envbool("RATELIMIT_ENABLED", "true")
+# How many proxies of our own stand in front (nginx: 1). The client address is then
+# the entry that many places from the right of X-Forwarded-For; the entries further
+# left are written by the client and never trusted. 0: the socket's address.
+TRUSTED_PROXY_COUNT = envint(
+    "TRUSTED_PROXY_COUNT", "1" if envbool("BEHIND_PROXY", "false") else "0"
+)
+# A retried create POST replays its first answer for this long (openspace/idempotency.py).
+IDEMPOTENCY_TTL = envint("IDEMPOTENCY_TTL", str(24 * 60 * 60))
 
 # Participants are identified by a signed cookie that holds their secret token.
 PARTICIPANT_COOKIE_NAME = "participant"

@@ -1,8 +1,11 @@
+from django.contrib.auth import views as auth_views
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from . import ratelimit
 
 
 @require_GET
@@ -29,3 +32,25 @@ def healthz(request):
 def home(request):
     """The bare address: participants land on the join page."""
     return redirect("events:join")
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login, rate-limited: every attempt counts against the address, and
+    failed ones against the user name typed (settings.RATE_LIMITS["login"])."""
+
+    def post(self, request, *args, **kwargs):
+        username = request.POST.get("username", "")[:150].strip().lower()
+        person = f"user:{username}" if username else None
+        wait = ratelimit.count(request, "login") or ratelimit.blocked(
+            request, "login", person=person
+        )
+        if wait:
+            return ratelimit.too_many(request, wait)
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        username = self.request.POST.get("username", "")[:150].strip().lower()
+        if username:
+            # Counted per user name only: the address was counted in post().
+            ratelimit.count(self.request, "login", person=f"user:{username}", by_ip=False)
+        return super().form_invalid(form)

@@ -22,6 +22,7 @@ from events.access import Viewer, event_view
 from events.identity import get_participant
 from events.models import Event
 from openspace.live import not_modified, version_etag, with_etag
+from openspace.ratelimit import rate_limit
 
 from . import action_plan, action_queries
 from .action_forms import (
@@ -172,6 +173,7 @@ def board(request, *, event, viewer):
 
 @require_http_methods(["GET", "POST"])
 @event_view()
+@rate_limit("initiative")
 def initiative_new(request, *, event, viewer):
     closed_message = ""
     if not viewer.is_facilitator and not action_plan.actions_open(event):
@@ -499,6 +501,7 @@ def _closing_context(event: Event, viewer: Viewer, **extra) -> dict:
 
 @require_http_methods(["GET", "POST"])
 @event_view()
+@rate_limit("reflection")
 def closing(request, *, event, viewer):
     if request.method == "POST":
         participant = _require_participant(viewer)

@@ -11,6 +11,7 @@ from django.views.decorators.vary import vary_on_headers
 from agenda.models import Topic
 from events.access import event_view
 from openspace.live import not_modified, version_etag, with_etag
+from openspace.ratelimit import rate_limit
 
 from . import queries, services
 from .forms import CommentForm, PhotoForm, ReportForm
@@ -126,6 +127,7 @@ def _conflict_fields(form, current):
 
 @require_http_methods(["GET", "POST"])
 @event_view()
+@rate_limit("report")
 def report_edit(request, pk, *, event, viewer):
     report = get_report_for_writer(request, viewer, event, pk)
     if not (event.reports_open or viewer.is_facilitator):
@@ -175,6 +177,7 @@ def report_edit(request, pk, *, event, viewer):
 
 @require_POST
 @event_view()
+@rate_limit("report", json=True)
 def report_autosave(request, pk, *, event, viewer):
     """Drafts saved as people type (JSON). 409 with the stored text on a conflict."""
     report = get_report_for_writer(request, viewer, event, pk)
@@ -209,6 +212,7 @@ def report_autosave(request, pk, *, event, viewer):
 
 @require_POST
 @event_view()
+@rate_limit("photo")
 def photo_upload(request, pk, *, event, viewer):
     """Add a photo (JPEG, PNG, WebP, HEIC). Answers a fragment to scripts, redirects forms."""
     report = get_report_for_writer(request, viewer, event, pk)
@@ -264,6 +268,7 @@ def photo_edit(request, pk, photo_pk, *, event, viewer):
 
 @require_POST
 @event_view()
+@rate_limit("comment")
 def comment_add(request, pk, *, event, viewer):
     topic = _topic(event, pk)
     report = queries.report_page(event, pk)
