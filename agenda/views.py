@@ -16,6 +16,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from events.access import event_view
+from openspace import idempotency
+from openspace.idempotency import idempotent
 from openspace.live import not_modified, version_etag, with_etag
 from openspace.ratelimit import rate_limit
 
@@ -239,6 +241,7 @@ def topic_detail(request, pk, *, event, viewer):
 @require_http_methods(["GET", "POST"])
 @event_view()
 @rate_limit("topic")
+@idempotent
 def topic_new(request, *, event, viewer):
     if not (event.marketplace_open or viewer.is_facilitator):
         messages.warning(request, _("The marketplace is closed: new topics cannot be posted now."))
@@ -264,6 +267,7 @@ def topic_new(request, *, event, viewer):
             # Offer the places that are still free, keeping what was typed.
             form.fields["cell"] = TopicForm(grid=queries.grid(event), with_cell=True).fields["cell"]
         else:
+            idempotency.done(request)
             messages.success(request, _("Your topic is on the agenda."))
             return redirect(topic)
     return render(

@@ -17,7 +17,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from agenda.models import Room, TimeSlot
-from openspace import ratelimit
+from openspace import idempotency, ratelimit
+from openspace.idempotency import idempotent
 
 from . import services
 from .access import event_view, get_event_for_facilitator, get_viewer
@@ -71,7 +72,16 @@ def join(request):
     return render(request, "events/join_code.html", {"form": form})
 
 
+def _rejoin(request, record, response):
+    """A replayed join sets the cookie again: the first answer, and its cookie, were lost."""
+    participant = Participant.objects.active().filter(pk=record.object_id).first()
+    if participant is not None:
+        remember_participant(request, response, participant)
+    return response
+
+
 @require_http_methods(["GET", "POST"])
+@idempotent(replay=_rejoin)
 def join_event(request, slug):
     """Give a name (and organisation) and you are in. No account, no password."""
     event = get_object_or_404(Event, slug=slug)
@@ -95,6 +105,7 @@ def join_event(request, slug):
             response = redirect(next_url)
             remember_participant(request, response, participant)
             messages.success(request, _("Welcome, %(name)s!") % {"name": participant.name})
+            idempotency.done(request, participant)
             return response
     return render(
         request,
@@ -208,11 +219,13 @@ def dashboard(request):
 
 @require_http_methods(["GET", "POST"])
 @login_required
+@idempotent
 def event_new(request):
     form = EventForm(request.POST or None, initial={"language": request.LANGUAGE_CODE})
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
         event = services.create_event(user=request.user, **fields)
+        idempotency.done(request)
         messages.success(request, _("The event is created. Now add rooms and time slots."))
         return redirect("events:facilitate", slug=event.slug)
     return render(request, "events/event_new.html", {"form": form})
@@ -308,6 +321,7 @@ def _room(event, pk) -> Room:
 @require_POST
 @vary_on_headers("HX-Request")
 @login_required
+@idempotent
 def room_add(request, slug):
     event = get_event_for_facilitator(request, slug)
     form = RoomForm(request.POST, prefix="room")
@@ -318,6 +332,7 @@ def room_add(request, slug):
             form.add_error("name", str(error))
     if form.errors:
         return _setup_response(request, event, "rooms", room_form=form)
+    idempotency.done(request)
     return _after_write(request, event, "rooms")
 
 
@@ -357,6 +372,7 @@ def rooms_renumber(request, slug):
 @require_POST
 @vary_on_headers("HX-Request")
 @login_required
+@idempotent
 def slot_add(request, slug):
     event = get_event_for_facilitator(request, slug)
     form = TimeSlotForm(request.POST, prefix="slot")
@@ -367,6 +383,7 @@ def slot_add(request, slug):
             form.add_error(None, str(error))
     if form.errors:
         return _setup_response(request, event, "slots", slot_form=form)
+    idempotency.done(request)
     return _after_write(request, event, "slots")
 
 
@@ -405,11 +422,13 @@ def slots_renumber(request, slug):
 @require_POST
 @vary_on_headers("HX-Request")
 @login_required
+@idempotent
 def run_sheet_add(request, slug):
     event = get_event_for_facilitator(request, slug)
     form = RunSheetItemForm(request.POST, prefix="item")
     if form.is_valid():
         services.add_run_sheet_item(event=event, **form.cleaned_data)
+        idempotency.done(request)
         return _after_write(request, event, "run-sheet")
     return _setup_response(request, event, "run-sheet", run_sheet_form=form)
 
@@ -440,9 +459,11 @@ def participant_remove(request, slug, pk):
 @require_POST
 @vary_on_headers("HX-Request")
 @login_required
+@idempotent
 def invite_create(request, slug):
     event = get_event_for_facilitator(request, slug)
     services.create_invite(event=event, user=request.user)
+    idempotency.done(request)
     return _after_write(request, event, "facilitators")
 
 
@@ -478,12 +499,14 @@ def invite_accept(request, token):
 
 @require_http_methods(["GET", "POST"])
 @login_required
+@idempotent
 def event_duplicate(request, slug):
     """The next meeting of a series, from this one."""
     event = get_event_for_facilitator(request, slug)
     form = DuplicateForm(request.POST or None, initial={"title": event.title, "date": event.date})
     if request.method == "POST" and form.is_valid():
         copy = services.duplicate_event(event=event, user=request.user, **form.cleaned_data)
+        idempotency.done(request)
         messages.success(request, _("The new meeting is created."))
         return redirect("events:facilitate", slug=copy.slug)
     return render(request, "events/duplicate.html", {"event": event, "form": form})

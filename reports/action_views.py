@@ -21,6 +21,8 @@ from django_htmx.http import trigger_client_event
 from events.access import Viewer, event_view
 from events.identity import get_participant
 from events.models import Event
+from openspace import idempotency
+from openspace.idempotency import idempotent
 from openspace.live import not_modified, version_etag, with_etag
 from openspace.ratelimit import rate_limit
 
@@ -174,6 +176,7 @@ def board(request, *, event, viewer):
 @require_http_methods(["GET", "POST"])
 @event_view()
 @rate_limit("initiative")
+@idempotent
 def initiative_new(request, *, event, viewer):
     closed_message = ""
     if not viewer.is_facilitator and not action_plan.actions_open(event):
@@ -202,6 +205,7 @@ def initiative_new(request, *, event, viewer):
             except action_plan.ActionPlanError as error:
                 form.add_error(error.field if error.field in form.fields else None, error.message)
             else:
+                idempotency.done(request)
                 messages.success(request, _("Your initiative is on the board."))
                 return HttpResponseRedirect(_board_url(event, anchor=f"initiative-{initiative.pk}"))
     else:

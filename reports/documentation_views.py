@@ -20,6 +20,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from events.access import event_view
+from openspace import idempotency
+from openspace.idempotency import idempotent
 
 from . import action_queries, csv_export, documentation, event_io
 from .action_plan import SUMMARY_MAX
@@ -212,6 +214,7 @@ class ImportForm(forms.Form):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@idempotent
 def import_event_view(request):
     """Create a new event from an exported file; the person importing facilitates it."""
     if request.method == "POST":
@@ -235,6 +238,7 @@ def import_event_view(request):
             except event_io.EventImportError as exc:
                 form.add_error("file", str(exc))
             else:
+                idempotency.done(request)
                 return redirect("reports:documentation-settings", slug=event.slug)
         status = 400
     else:

@@ -10,6 +10,8 @@ from django.views.decorators.vary import vary_on_headers
 
 from agenda.models import Topic
 from events.access import event_view
+from openspace import idempotency
+from openspace.idempotency import idempotent
 from openspace.live import not_modified, version_etag, with_etag
 from openspace.ratelimit import rate_limit
 
@@ -213,6 +215,7 @@ def report_autosave(request, pk, *, event, viewer):
 @require_POST
 @event_view()
 @rate_limit("photo")
+@idempotent
 def photo_upload(request, pk, *, event, viewer):
     """Add a photo (JPEG, PNG, WebP, HEIC). Answers a fragment to scripts, redirects forms."""
     report = get_report_for_writer(request, viewer, event, pk)
@@ -235,6 +238,8 @@ def photo_upload(request, pk, *, event, viewer):
                 error = str(exc)
         else:
             error = _("Choose a photo to send.")
+    if not error:
+        idempotency.done(request)
     if is_script:
         if error:
             return HttpResponse(error, status=413 if length > MAX_BYTES else 400)
@@ -269,6 +274,7 @@ def photo_edit(request, pk, photo_pk, *, event, viewer):
 @require_POST
 @event_view()
 @rate_limit("comment")
+@idempotent
 def comment_add(request, pk, *, event, viewer):
     topic = _topic(event, pk)
     report = queries.report_page(event, pk)
@@ -285,6 +291,7 @@ def comment_add(request, pk, *, event, viewer):
         except services.ReportError as error:
             messages.error(request, str(error))
         else:
+            idempotency.done(request)
             messages.success(request, _("Your comment is added."))
             return redirect(f"{report.get_absolute_url()}#comments")
     return render(

@@ -123,9 +123,15 @@
 
   function uploadLabel(name) { return upload.getAttribute("data-label-" + name) || ""; }
 
-  function send(file, row) {
+  // Each file gets its own idempotency key, kept for its retries: a photo whose answer
+  // was lost is not stored twice when "Try again" sends it again (openspace/idempotency.py).
+  var keyInput = upload.querySelector("[name=idempotency_key]");
+  var filesSent = 0;
+
+  function send(file, row, key) {
     var data = new FormData();
     data.append("csrfmiddlewaretoken", upload.querySelector("[name=csrfmiddlewaretoken]").value);
+    if (key) data.append("idempotency_key", key);
     data.append("photo", file, file.name);
     data.append("caption", upload.querySelector("[name=caption]").value);
     var bar = row.querySelector("progress");
@@ -156,7 +162,7 @@
       retry.type = "button";
       retry.className = "button--small button--secondary";
       retry.textContent = uploadLabel("retry");
-      retry.addEventListener("click", function () { retry.remove(); send(file, row); });
+      retry.addEventListener("click", function () { retry.remove(); send(file, row, key); });
       note.appendChild(retry);
     }
     xhr.send(data);
@@ -177,7 +183,8 @@
       row.append(name, bar, note);
       list.appendChild(row);
       if (file.size > maxBytes) { note.textContent = uploadLabel("too-big"); return; }
-      send(file, row);
+      filesSent += 1;
+      send(file, row, keyInput ? keyInput.value + "-" + filesSent : "");
     });
     input.value = "";
   });
