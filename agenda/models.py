@@ -92,6 +92,11 @@ class Topic(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
+    # Hidden by a facilitator (reports/moderation.py). withdrawn_at is set too, so the
+    # topic leaves every page and frees its cell; unlike a withdrawal its cell and
+    # sign-ups are kept, and showing it again brings it back (unplaced if the cell
+    # was taken meanwhile).
+    hidden_at = models.DateTimeField(null=True, blank=True, editable=False)
     # The key of the form that posted it: a double-tapped submit makes one topic.
     idempotency_key = models.CharField(max_length=64, blank=True, editable=False)
 

@@ -5,6 +5,8 @@
 - event_view: a decorator for participant pages; loads the event, the
   participant from the cookie, and whether the user facilitates it. Pages
   that need a participant redirect to the join page when there is none.
+  While a facilitator has locked the event, it refuses every write of anyone
+  else (423), so no view can forget to check.
 """
 
 from dataclasses import dataclass
@@ -13,8 +15,10 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, redirect
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from .identity import get_participant
 from .models import Event, Participant
@@ -55,12 +59,45 @@ def join_url(event: Event, next_url: str = "") -> str:
     return url
 
 
-def event_view(*, participant_required: bool = True, facilitator_required: bool = False):
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def locked_response(request, event: Event, *, json: bool = False) -> HttpResponse:
+    """423: the event is read-only for now, said the way the asking page can show it
+    (a page; an htmx fragment at the top of <main>; text for a script's upload; a
+    form error's JSON shape for the report's autosave)."""
+    text = _("The facilitators have paused posting at this event. You can still read everything.")
+    if json:
+        return JsonResponse(
+            {"errors": {"__all__": [{"message": text, "code": "locked"}]}}, status=423
+        )
+    if request.headers.get("X-Requested-With") == "fetch":
+        return HttpResponse(text, content_type="text/plain; charset=utf-8", status=423)
+    if getattr(request, "htmx", False):
+        response = render(request, "events/locked.html#notice", {"message": text}, status=423)
+        response["HX-Retarget"] = "#main"
+        response["HX-Reswap"] = "afterbegin"
+        return response
+    viewer = get_viewer(request, event)
+    context = {"event": event, "viewer": viewer, "message": text}
+    return render(request, "events/locked.html", context, status=423)
+
+
+def event_view(
+    *,
+    participant_required: bool = True,
+    facilitator_required: bool = False,
+    while_locked: bool = False,
+    json: bool = False,
+):
     """Load `event` and `viewer` for a view under /e/<slug>/.
 
     The wrapped view is called as view(request, event=..., viewer=..., **kwargs).
     Without a participant (and not a facilitator) a GET is redirected to the
-    join page; any other method gets 403, so no write slips through.
+    join page; any other method gets 403, so no write slips through. While the
+    event is locked, a write by anyone but a facilitator gets 423, unless the view
+    says while_locked=True (a participant's own name and data: never blocked).
+    json=True: the view answers JSON, and so does the refusal.
     """
 
     def decorator(view):
@@ -76,6 +113,12 @@ def event_view(*, participant_required: bool = True, facilitator_required: bool 
                 if request.method in ("GET", "HEAD"):
                     return redirect(join_url(event, request.get_full_path()))
                 raise PermissionDenied
+            if (
+                event.is_locked
+                and request.method not in SAFE_METHODS
+                and not (while_locked or viewer.is_facilitator)
+            ):
+                return locked_response(request, event, json=json)
             return view(request, *args, event=event, viewer=viewer, **kwargs)
 
         return wrapper

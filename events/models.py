@@ -102,6 +102,9 @@ class Event(models.Model):
         related_name="events",
     )
     phase = models.CharField(_("phase"), max_length=20, choices=Phase, default=Phase.PREPARATION)
+    # Moderation: while locked, participants can read but not post anything (whatever
+    # the phase); facilitators still can. Set and cleared on the setup page.
+    locked_at = models.DateTimeField(_("locked since"), null=True, blank=True, editable=False)
     participant_visibility = models.CharField(
         _("who signed up is shown as"),
         max_length=20,
@@ -178,6 +181,10 @@ class Event(models.Model):
     @property
     def is_closed(self) -> bool:
         return self.phase == Phase.CLOSED
+
+    @property
+    def is_locked(self) -> bool:
+        return self.locked_at is not None
 
     @property
     def accepts_participants(self) -> bool:

@@ -86,7 +86,7 @@ def my_data_download(request, *, event, viewer):
 
 @require_http_methods(["GET", "POST"])
 @never_cache
-@event_view()
+@event_view(while_locked=True)
 def my_data_delete(request, *, event, viewer):
     """Delete your data: a confirmation page, then the deletion; this device forgets you."""
     if viewer.participant is None:

@@ -85,6 +85,16 @@ def set_phase(*, event: Event, phase: str) -> None:
     event.touch()
 
 
+@transaction.atomic
+def set_locked(*, event: Event, locked: bool) -> None:
+    """Lock the event (read only for participants) or unlock it."""
+    if locked == event.is_locked:
+        return
+    event.locked_at = timezone.now() if locked else None
+    event.save(update_fields=["locked_at", "updated_at"])
+    event.touch()
+
+
 # -- rooms -------------------------------------------------------------------
 
 

@@ -34,6 +34,7 @@ urlpatterns = [
     path("e/<slug:slug>/facilitate/", views.facilitate, name="facilitate"),
     path("e/<slug:slug>/facilitate/details/", views.event_details, name="event-details"),
     path("e/<slug:slug>/facilitate/phase/", views.event_phase, name="event-phase"),
+    path("e/<slug:slug>/facilitate/lock/", views.event_lock, name="event-lock"),
     path("e/<slug:slug>/facilitate/duplicate/", views.event_duplicate, name="event-duplicate"),
     path("e/<slug:slug>/facilitate/poster/", views.poster, name="poster"),
     path("e/<slug:slug>/facilitate/rooms/", views.room_add, name="room-add"),

@@ -135,7 +135,7 @@ def resume(request, slug, token):
 
 
 @require_http_methods(["GET", "POST"])
-@event_view()
+@event_view(while_locked=True)
 def me(request, *, event, viewer):
     """Your name, your resume link, and leaving this device."""
     participant = viewer.participant
@@ -309,6 +309,21 @@ def event_phase(request, slug):
         services.set_phase(event=event, phase=request.POST.get("phase", ""))
     except services.SetupError as error:
         messages.error(request, str(error))
+    return _after_write(request, event, "phase")
+
+
+@require_POST
+@vary_on_headers("HX-Request")
+@login_required
+def event_lock(request, slug):
+    """Lock the event (participants read, nobody but facilitators posts) or unlock it."""
+    event = get_event_for_facilitator(request, slug)
+    locked = request.POST.get("locked") == "1"
+    services.set_locked(event=event, locked=locked)
+    if locked:
+        messages.warning(request, _("The event is locked: participants can only read."))
+    else:
+        messages.success(request, _("The event is unlocked: participants can post again."))
     return _after_write(request, event, "phase")
 
 

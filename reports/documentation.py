@@ -546,7 +546,10 @@ def save_documentation_settings(
 def event_photo_fields(event: Event) -> list:
     """The image file fields of the photos of the event's published reports."""
     photos = ReportPhoto.objects.filter(
-        report__event=event, report__published_at__isnull=False
+        report__event=event,
+        report__published_at__isnull=False,
+        report__hidden_at__isnull=True,
+        report__topic__withdrawn_at__isnull=True,
     ).order_by("pk")
     return [photo.image for photo in photos]
 

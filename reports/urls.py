@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import action_views, documentation_views, views
+from . import action_views, documentation_views, moderation_views, views
 
 app_name = "reports"
 
@@ -24,6 +24,17 @@ urlpatterns: list = [
     ),
     path("e/<slug:slug>/sessions/<int:pk>/report/comments/", views.comment_add, name="comment-add"),
     path("e/<slug:slug>/comments/<int:pk>/", views.comment_moderate, name="comment-moderate"),
+    # Moderation: hide and show any content (reports/moderation_views.py)
+    path(
+        "e/<slug:slug>/facilitate/moderation/",
+        moderation_views.moderation_page,
+        name="moderation",
+    ),
+    path(
+        "e/<slug:slug>/facilitate/moderation/<slug:kind>/<int:pk>/",
+        moderation_views.moderate,
+        name="moderate",
+    ),
     # Documentation, PDF and the event's data in and out (reports/documentation_views.py)
     path(
         "e/<slug:slug>/documentation/",

@@ -178,7 +178,7 @@ def report_edit(request, pk, *, event, viewer):
 
 
 @require_POST
-@event_view()
+@event_view(json=True)
 @rate_limit("report", json=True)
 def report_autosave(request, pk, *, event, viewer):
     """Drafts saved as people type (JSON). 409 with the stored text on a conflict."""

@@ -58,8 +58,10 @@ class InitiativeState(models.TextChoices):
 
 class InitiativeQuerySet(models.QuerySet):
     def active(self):
-        """Not withdrawn and not merged into another initiative."""
-        return self.filter(withdrawn_at__isnull=True, merged_into__isnull=True)
+        """Not withdrawn, not merged into another initiative, not hidden by a facilitator."""
+        return self.filter(
+            withdrawn_at__isnull=True, merged_into__isnull=True, hidden_at__isnull=True
+        )
 
 
 class Initiative(models.Model):
@@ -102,6 +104,9 @@ class Initiative(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged"
     )
     withdrawn_at = models.DateTimeField(null=True, blank=True)
+    # Hidden by a facilitator (reports/moderation.py): gone from every page and export
+    # until shown again.
+    hidden_at = models.DateTimeField(null=True, blank=True, editable=False)
     # From the create form: a double tap posts the same key twice and makes one initiative.
     idempotency_key = models.CharField(max_length=64, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -132,7 +137,7 @@ class Initiative(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.withdrawn_at is None and self.merged_into_id is None
+        return self.withdrawn_at is None and self.merged_into_id is None and self.hidden_at is None
 
     @property
     def level_list(self) -> list[str]:

@@ -27,7 +27,9 @@ REPORT_SECTIONS = [
 
 class ReportQuerySet(models.QuerySet):
     def published(self):
-        return self.filter(published_at__isnull=False, topic__withdrawn_at__isnull=True)
+        return self.filter(
+            published_at__isnull=False, hidden_at__isnull=True, topic__withdrawn_at__isnull=True
+        )
 
 
 class Report(models.Model):
@@ -47,6 +49,9 @@ class Report(models.Model):
     # The link the convener hands to the person at the flipchart.
     write_token = models.CharField(max_length=40, unique=True, default=new_write_token)
     published_at = models.DateTimeField(null=True, blank=True)
+    # Hidden by a facilitator (reports/moderation.py): not shown as published to anyone
+    # but its writers and the facilitators; publishing again does not show it.
+    hidden_at = models.DateTimeField(null=True, blank=True, editable=False)
     last_edited_by = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -65,7 +70,7 @@ class Report(models.Model):
 
     @property
     def is_published(self) -> bool:
-        return self.published_at is not None
+        return self.published_at is not None and self.hidden_at is None
 
     def sections(self) -> list[tuple[str, str, str]]:
         """(field name, heading, text) of the filled-in text sections, in order."""

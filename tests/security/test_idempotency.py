@@ -138,9 +138,7 @@ def published(event, participant):
     return topic
 
 
-def test_the_same_key_twice_makes_one_and_answers_the_same(
-    participant_client, event, published
-):
+def test_the_same_key_twice_makes_one_and_answers_the_same(participant_client, event, published):
     first = post_comment(participant_client, event, published)
     second = post_comment(participant_client, event, published)
     assert ReportComment.objects.count() == 1
@@ -260,9 +258,10 @@ def test_joining_twice_after_a_lost_answer_is_one_participant_with_the_cookie(cl
     participant = Participant.objects.get(event=event)
     assert second["Idempotent-Replay"] == "true"
     assert client.get(reverse("events:me", kwargs={"slug": event.slug})).status_code == 200
-    assert participant.name in client.get(
-        reverse("events:me", kwargs={"slug": event.slug})
-    ).content.decode()
+    assert (
+        participant.name
+        in client.get(reverse("events:me", kwargs={"slug": event.slug})).content.decode()
+    )
 
 
 def test_event_creation(facilitator_client):

@@ -128,9 +128,7 @@ def test_the_htmx_config_lets_429_and_423_answers_be_shown(client):
     assert '"code": "42[39]", "swap": true, "error": false' in page
 
 
-def test_autosave_gets_the_message_in_the_shape_of_a_form_error(
-    client, event, participant, limits
-):
+def test_autosave_gets_the_message_in_the_shape_of_a_form_error(client, event, participant, limits):
     limits(report=(1, 100))
     topic = TopicFactory(event=event, convener=participant)
     event.phase = Phase.ROUNDS
