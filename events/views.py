@@ -37,7 +37,8 @@ from .models import Event, FacilitatorInvite, Participant, Phase, RunSheetItem
 
 def _safe_next(request, fallback: str) -> str:
     candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(
+    # A path of this site only: redirect() would take "topic" for a URL name (a 500).
+    if candidate.startswith("/") and url_has_allowed_host_and_scheme(
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return candidate

@@ -9,6 +9,7 @@ import re
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import BadRequest
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation.trans_real import parse_accept_lang_header
@@ -69,3 +70,23 @@ class EventLanguageMiddleware:
         patch_vary_headers(response, ("Accept-Language", "Cookie"))
         translation.deactivate()
         return response
+
+
+class BodyCharsetMiddleware:
+    """Answer 400 to a body declared in a charset that is no text encoding.
+
+    Django takes any name codecs.lookup() knows, "rot13" and "base64" too, and then fails
+    with a 500 when it decodes the form with it. No browser sends such a charset. Runs
+    before anything reads request.POST (the CSRF check does).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.encoding:
+            try:  # not b"": Python decodes empty bytes without looking the codec up
+                b"a".decode(request.encoding, "replace")
+            except LookupError:
+                raise BadRequest("The request body's charset is not a text encoding.") from None
+        return self.get_response(request)

@@ -50,6 +50,12 @@ class PhotoForm(forms.Form):
     caption = forms.CharField(label=_("Caption (optional)"), max_length=300, required=False)
 
 
+class CaptionForm(forms.Form):
+    """A new caption for a photo already added."""
+
+    caption = forms.CharField(label=_("Caption"), max_length=300, required=False)
+
+
 class CommentForm(forms.ModelForm):
     class Meta:
         model = ReportComment

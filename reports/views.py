@@ -16,7 +16,7 @@ from openspace.live import not_modified, version_etag, with_etag
 from openspace.ratelimit import rate_limit
 
 from . import queries, services
-from .forms import CommentForm, PhotoForm, ReportForm
+from .forms import CaptionForm, CommentForm, PhotoForm, ReportForm
 from .models import ReportComment, ReportPhoto
 from .photos import MAX_BYTES, PhotoError
 
@@ -220,8 +220,12 @@ def photo_upload(request, pk, *, event, viewer):
     """Add a photo (JPEG, PNG, WebP, HEIC). Answers a fragment to scripts, redirects forms."""
     report = get_report_for_writer(request, viewer, event, pk)
     is_script = request.headers.get("X-Requested-With") == "fetch"
-    # Refuse a huge body before reading it.
-    length = int(request.META.get("CONTENT_LENGTH") or 0)
+    # Refuse a huge body before reading it. A malformed length is none (Django's own
+    # parser does the same); int() on it was a 500.
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
     error = ""
     if length > MAX_BYTES + 512 * 1024:
         error = _("The photo is larger than 20 MB. Take it again or send a smaller one.")
@@ -267,7 +271,12 @@ def photo_edit(request, pk, photo_pk, *, event, viewer):
     elif action in ("up", "down"):
         services.move_photo(photo=photo, offset=-1 if action == "up" else 1)
     else:
-        services.update_photo(photo=photo, caption=request.POST.get("caption", ""))
+        # Through a form: a raw caption let NUL bytes through (a 500 on PostgreSQL).
+        form = CaptionForm(request.POST)
+        if form.is_valid():
+            services.update_photo(photo=photo, caption=form.cleaned_data["caption"])
+        else:
+            messages.error(request, " ".join(form.errors["caption"]))
     return redirect("reports:report-edit", slug=event.slug, pk=pk)
 
 
