@@ -14,6 +14,7 @@ storage (the same server, or copied beside it first); a missing one is an error.
 
 from __future__ import annotations
 
+import datetime
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -250,9 +251,20 @@ def _load_value(model_field: models.Field, value, where: str):
             isinstance(value, bool) or not isinstance(value, int)
         ):
             raise ValidationError(_("a whole number is expected"))
+        # DateTimeField is a DateField. Django's parsers take text only (a number: TypeError).
+        if isinstance(model_field, models.DateField | models.TimeField) and not isinstance(
+            value, str
+        ):
+            raise ValidationError(_("a date or time written as text is expected"))
         result = model_field.to_python(value)
-        if isinstance(model_field, models.DateTimeField) and result and timezone.is_naive(result):
-            result = timezone.make_aware(result)
+        if isinstance(model_field, models.DateTimeField) and result:
+            if timezone.is_naive(result):
+                result = timezone.make_aware(result)
+            try:  # stored in UTC, shown in local time: neither may fall outside years 1-9999
+                result.astimezone(datetime.UTC)
+                timezone.localtime(result)
+            except OverflowError:
+                raise ValidationError(_("the date is out of range")) from None
         return result
     except ValidationError as exc:
         message = "; ".join(str(m) for m in exc.messages)
@@ -331,6 +343,11 @@ def parse_document(raw: bytes | str) -> dict:
             _("The file is not valid JSON (line %(line)d, column %(column)d: %(problem)s).")
             % {"line": exc.lineno, "column": exc.colno, "problem": exc.msg}
         ) from None
+    except (RecursionError, ValueError):  # nested too deep; a number of over 4,300 digits
+        raise EventImportError(
+            _("The file is not an exported event: it is nested too deeply or has huge numbers.")
+        ) from None
+    check_storable_text(document)
     if not isinstance(document, dict) or document.get("format") != FORMAT_NAME:
         raise EventImportError(_("The file is not an exported Open Space event."))
     version = document.get("format_version")
@@ -347,6 +364,41 @@ def parse_document(raw: bytes | str) -> dict:
     return document
 
 
+def _unstorable(text: str) -> bool:
+    if "\x00" in text:
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def check_storable_text(document) -> None:
+    """No NUL character and no lone surrogate anywhere in the document.
+
+    JSON carries both (as \\u0000 and \\ud800); PostgreSQL cannot store the first and
+    neither database the second, and no export ever holds them.
+    """
+    stack = [document]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            stack.extend(node.keys())
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, str) and _unstorable(node):
+            shown = node.encode("utf-8", "replace").decode().replace("\x00", "\ufffd")
+            raise EventImportError(
+                _(
+                    "The file holds text that cannot be stored "
+                    "(a NUL character or broken Unicode): “%(text)s”."
+                )
+                % {"text": shown[:80]}
+            )
+
+
 def unique_slug(wanted: str) -> str:
     base = slugify(wanted)[:50] or "event"
     slug, number = base, 2
@@ -358,7 +410,11 @@ def unique_slug(wanted: str) -> str:
 
 def import_event(raw: bytes | str | dict, *, slug: str | None = None, facilitators=()) -> Event:
     """Create a new event from an exported document; all or nothing."""
-    document = raw if isinstance(raw, dict) else parse_document(raw)
+    if isinstance(raw, dict):
+        document = raw
+        check_storable_text(document)
+    else:
+        document = parse_document(raw)
     try:
         with transaction.atomic():
             return _import(document, slug=slug, facilitators=facilitators)
@@ -389,6 +445,7 @@ def _import(document: dict, *, slug: str | None, facilitators) -> Event:
     if series_name:
         if not isinstance(series_name, str):
             raise EventImportError(_("The series must be a name."))
+        _validate(Series(name=series_name), _("series"), exclude=[])
         event.series = Series.objects.filter(name=series_name).order_by("pk").first()
         if event.series is None:
             event.series = Series.objects.create(name=series_name)
@@ -438,6 +495,10 @@ def _import(document: dict, *, slug: str | None, facilitators) -> Event:
             if stamps:
                 part.model.objects.filter(pk=obj.pk).update(**stamps)
             ref_id = row.get("id", position)
+            if isinstance(ref_id, bool) or not isinstance(ref_id, int):
+                raise EventImportError(
+                    _("%(where)s: the id must be a whole number.") % {"where": where}
+                )
             if ref_id in local:
                 raise EventImportError(
                     _("%(where)s: the id %(id)s is used twice.") % {"where": where, "id": ref_id}
