@@ -10,7 +10,7 @@ Who may see what (docs/documentation-pdf.md):
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.text import Truncator
@@ -117,8 +117,8 @@ def documentation_photo(request, name, *, event, viewer):
     """A print-size photo of one of this event's reports (for the preview page)."""
     _check_read(event, viewer)
     path = documentation.print_photo_for_event(event, name)
-    if path is None:
-        raise PermissionDenied
+    if path is None:  # not a photo of this event's reports (another event's: the same)
+        raise Http404
     response = FileResponse(path.open("rb"), content_type="image/jpeg")
     response["Cache-Control"] = "private, max-age=3600"
     return response
