@@ -5,6 +5,7 @@ Each exporter takes an event (and whatever else it needs) and returns
 """
 
 import datetime
+import re
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -15,16 +16,21 @@ from events.models import Event
 
 from .models import Topic
 
+# Control characters other than the tab, which TEXT may not hold (RFC 5545 3.3.11).
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
 
 def _escape(text: str) -> str:
-    """TEXT values: backslash, semicolon, comma and newlines escaped (RFC 5545 3.3.11)."""
-    return (
+    """TEXT values: backslash, semicolon, comma and newlines escaped (RFC 5545 3.3.11),
+    other control characters dropped. No typed text can start a line of its own."""
+    return CONTROL.sub(
+        "",
         text.replace("\\", "\\\\")
         .replace(";", "\\;")
         .replace(",", "\\,")
         .replace("\r\n", "\\n")
         .replace("\n", "\\n")
-        .replace("\r", "\\n")
+        .replace("\r", "\\n"),
     )
 
 

@@ -1,8 +1,9 @@
 """CSV exports of an event: the agenda and the action plan.
 
-Spreadsheets treat a cell starting with =, +, -, @ (or a tab or carriage return)
-as a formula; a participant's topic title must never run as one on the
-organiser's computer, so such cells get a leading apostrophe.
+Spreadsheets treat a cell starting with =, +, -, @ (or a tab, carriage return or
+line feed) as a formula; a participant's topic title must never run as one on the
+organiser's computer, so such cells get a leading apostrophe. As a precaution the
+full-width forms (＝ ＋ － ＠) and these characters after leading spaces get it too.
 The files are UTF-8 with a byte-order mark so Excel shows å, ä, ö correctly.
 """
 
@@ -21,12 +22,13 @@ from events.models import Event
 
 from .documentation import Export, action_rows, session_sort_key
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+LEADING_SPACES = " \u00a0\u3000"
 
 
 def safe_cell(value) -> str:
     text = "" if value is None else str(value)
-    if text.startswith(FORMULA_STARTS):
+    if text.startswith(FORMULA_STARTS) or text.lstrip(LEADING_SPACES).startswith(FORMULA_STARTS):
         return "'" + text
     return text
 

@@ -452,8 +452,14 @@ def default_principles() -> list[str]:
 
 
 def css_string(text: str) -> str:
-    """`text` as a CSS string literal, for the page-margin boxes of the PDF."""
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
+    """`text` as a CSS string literal, for the page-margin boxes of the PDF.
+
+    Every character but letters, digits and a few marks is written as a CSS escape,
+    so no text (a translation, here) can end the string or the <style> element."""
+    escaped = "".join(
+        char if char.isalnum() or char in " .,:;!?/-" else f"\\{ord(char):x} "
+        for char in text.replace("\n", " ")
+    )
     return f'"{escaped}"'
 
 

@@ -383,8 +383,12 @@ def test_context_queries_do_not_grow_with_the_event(django_assert_max_num_querie
 
 
 def test_css_strings_are_escaped():
-    assert documentation.css_string('Sida "x" \\') == '"Sida \\"x\\" \\\\"'
+    assert documentation.css_string('Sida "x" \\') == '"Sida \\22 x\\22  \\5c "'
     assert re.fullmatch(r'"[^"\n]*"', documentation.css_string("a\nb"))
+    # Nothing a translation holds can end the string or the <style> element.
+    hostile = documentation.css_string('"; } </style><script>x</script>')
+    assert re.fullmatch(r'"[^"<>\n]*"', hostile)
+    assert documentation.css_string("Side 1 av 2 – å") == '"Side 1 av 2 \\2013  å"'
 
 
 def test_page_counter_follows_the_translated_sentence():
