@@ -193,7 +193,9 @@ def _agenda_context(request, event, viewer):
 @event_view()
 def home(request, *, event, viewer):
     """The agenda: a grid on laptops, a list per round on phones. Polls for changes."""
-    etag = version_etag(request, event, viewer) + request.GET.get("show", "")
+    show = request.GET.get("show", "")
+    # Only a known filter goes into the ETag header: a newline in it was a 500.
+    etag = version_etag(request, event, viewer) + (show if show in ("mine", "my-topics") else "")
     if request.htmx and (response := not_modified(request, etag)):
         return response
     context = {**_agenda_context(request, event, viewer), "etag": etag}

@@ -8,7 +8,8 @@ urlpatterns = [
     # Participants
     path("join/", views.join, name="join"),
     path("e/<slug:slug>/join/", views.join_event, name="join-event"),
-    path("e/<slug:slug>/resume/<str:token>/", views.resume, name="resume"),
+    # Tokens are URL-safe base64, a slug's characters: "%00" in a <str:> was a 500 on PostgreSQL.
+    path("e/<slug:slug>/resume/<slug:token>/", views.resume, name="resume"),
     path("e/<slug:slug>/me/", views.me, name="me"),
     path("e/<slug:slug>/qr.svg", views.qr_svg, name="qr"),
     # Privacy (events/privacy_views.py)
@@ -30,7 +31,7 @@ urlpatterns = [
     # Facilitators
     path("facilitate/", views.dashboard, name="dashboard"),
     path("facilitate/new/", views.event_new, name="event-new"),
-    path("facilitate/invite/<str:token>/", views.invite_accept, name="invite-accept"),
+    path("facilitate/invite/<slug:token>/", views.invite_accept, name="invite-accept"),
     path("e/<slug:slug>/facilitate/", views.facilitate, name="facilitate"),
     path("e/<slug:slug>/facilitate/details/", views.event_details, name="event-details"),
     path("e/<slug:slug>/facilitate/phase/", views.event_phase, name="event-phase"),

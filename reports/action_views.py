@@ -211,7 +211,8 @@ def initiative_new(request, *, event, viewer):
     else:
         initial = {}
         topic_id = request.GET.get("topic", "")
-        if topic_id.isdigit():
+        # ASCII digits, a few: "²".isdigit() is true but int() refuses it (a 500).
+        if topic_id.isascii() and topic_id.isdigit() and len(topic_id) <= 18:
             initial["topic"] = int(topic_id)
         if viewer.participant is not None:
             initial["who"] = viewer.participant.display_name

@@ -54,6 +54,10 @@ def get_report_for_writer(request, viewer, event, pk):
     return report
 
 
+def _small_number(text: str) -> bool:
+    return text.isascii() and text.isdigit() and len(text) <= 9
+
+
 def _author(viewer) -> str:
     return viewer.participant.display_name if viewer.participant else _("a facilitator")
 
@@ -67,11 +71,13 @@ def wall(request, *, event, viewer):
     if request.htmx and (response := not_modified(request, etag)):
         return response
     round_number = request.GET.get("round", "")
-    room_code = request.GET.get("room", "")
+    room_code = request.GET.get("room", "")[:4]
     reports = queries.news_wall(
         event,
-        round_number=int(round_number) if round_number.isdigit() else None,
-        room_code=room_code[:4] or None,
+        # ASCII digits, a few: "²".isdigit() is true but int() refuses it (a 500).
+        round_number=int(round_number) if _small_number(round_number) else None,
+        # A room code is letters and digits (a NUL byte in a query is a 500 on PostgreSQL).
+        room_code=room_code if room_code.isalnum() else None,
         include_hidden=viewer.is_facilitator,
     )
     context = {

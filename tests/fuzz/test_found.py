@@ -89,6 +89,39 @@ def test_a_photo_upload_with_a_malformed_content_length_is_no_500(world, length)
     assert response.status_code == 302
 
 
+@pytest.mark.parametrize("query", [{"round": "²"}, {"round": "9" * 5000}, {"room": "A\x00"}])
+def test_a_news_wall_filter_that_is_no_plain_number_or_code_is_ignored(world, query):
+    """ "²".isdigit() is true and int() refuses it; 5,000 digits pass the limit of int();
+    a NUL byte reached PostgreSQL. Fixed in reports.views.wall."""
+    url = reverse("reports:wall", kwargs={"slug": world.event.slug})
+    assert world.client("participant").get(url, query).status_code == 200
+
+
+def test_a_new_initiative_from_a_topic_that_is_no_plain_number(world):
+    """The same str.isdigit() trap in ?topic=. Fixed in reports.action_views.initiative_new."""
+    url = reverse("reports:action-new", kwargs={"slug": world.event.slug})
+    assert world.client("facilitator").get(url, {"topic": "²"}).status_code == 200
+
+
+def test_an_agenda_filter_with_a_newline_stays_out_of_the_etag_header(world):
+    """?show= went into the ETag header as it came: a newline raised BadHeaderError. Fixed in
+    agenda.views.home: only the known filters."""
+    url = reverse("agenda:home", kwargs={"slug": world.event.slug})
+    response = world.client("participant").get(url, {"show": "mine\nX-Evil: 1"})
+    assert response.status_code == 200
+    assert "\n" not in response["ETag"]
+    assert response["ETag"] == world.client("participant").get(url)["ETag"]
+
+
+@pytest.mark.parametrize("token", ["%00", "a%00b", "%ED%A0%80"])
+def test_a_token_in_the_address_with_a_nul_byte_is_a_404(world, token):
+    """Resume and invitation links took any text: a NUL byte reached the query, a 500 on
+    PostgreSQL. Fixed in events/urls.py: tokens are slugs (URL-safe base64)."""
+    client = world.client("anonymous")
+    assert client.get(f"/e/{world.event.slug}/resume/{token}/").status_code == 404
+    assert client.get(f"/facilitate/invite/{token}/").status_code == 404
+
+
 # -- the JSON import ------------------------------------------------------------------------
 
 
