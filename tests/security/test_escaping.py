@@ -237,7 +237,7 @@ def test_csv_cells_never_start_a_formula(hostile, facilitator):
 
 def test_calendar_lines_are_all_ours(hostile, client):
     topic = Topic.objects.get(pk=hostile["objects"]["topic"])
-    topic.title = "Ämne\r\nATTENDEE:mailto:evil@x.invalid\nX-EVIL:1\x0b\x00;,\\" + HOSTILE
+    topic.title = "Ämne\r\nATTENDEE:mailto:evil@x.invalid\nX-EVIL:1\x0b\x01;,\\" + HOSTILE
     topic.save()
     login_participant(client, hostile["reader"])
     body = client.get(reverse("agenda:ics", kwargs={"slug": hostile["event"].slug})).content
