@@ -18,8 +18,27 @@ pytestmark = pytest.mark.django_db
 
 KEYS = ["round", "room", "show", "view", "variant", "topic", "next", "key", "mine", "tab", "page"]
 NUMBERS = ["1", "0", "-1", "²", "٣", "１２", "9" * 5000, str(2**64), "1e3", " 2", "0x1"]
+LANGUAGES = [
+    "sv",
+    "da",
+    "nb",
+    "no",
+    "nn",
+    "en",
+    "de",
+    "sv-SE,sv;q=0.9",
+    "*",
+    "x" * 500,
+    "q=",
+    ";;,,",
+]
+ADDRESSES = ["203.0.113.9", "203.0.113.9, 10.0.0.1", "::1", "not-an-ip", ",,,", "1.2.3.4" * 100]
 # PDFs are rendered by WeasyPrint: seconds each, and they read no free-form query value.
 SLOW = (".pdf",)
+
+
+def as_wsgi(text: str) -> str:
+    return text.encode("utf-8").decode("latin-1")
 
 
 def get_paths(world) -> list[tuple[str, str]]:
@@ -50,11 +69,27 @@ value = st.one_of(st.sampled_from(NUMBERS), hostile_text(), st.lists(hostile_tex
         {}, optional={key: value for key in KEYS} | {"x\x00": value, "": value}
     ),
     htmx=st.booleans(),
+    headers=st.fixed_dictionaries(
+        {},
+        optional={
+            "Accept-Language": st.one_of(st.sampled_from(LANGUAGES), hostile_text()),
+            "If-None-Match": hostile_text(),
+            "X-Forwarded-For": st.one_of(st.sampled_from(ADDRESSES), hostile_text()),
+            "X-Requested-With": st.sampled_from(["fetch", "XMLHttpRequest", ""]),
+        },
+    ),
+    language_cookie=st.one_of(st.none(), st.sampled_from(LANGUAGES), hostile_text()),
 )
-def test_hostile_query_strings(world, role, query, htmx):
-    """The same query string at every page (a page draw would rarely meet its key)."""
-    headers = {"HX-Request": "true"} if htmx else {}
+def test_hostile_query_strings(world, role, query, htmx, headers, language_cookie):
+    """The same query string and headers at every page (a page draw would rarely meet
+    its key)."""
+    # As a WSGI server hands them on: the bytes sent, decoded as Latin-1.
+    headers = {name: as_wsgi(value) for name, value in headers.items()}
+    if htmx:
+        headers["HX-Request"] = "true"
     client = world.client(role)
+    if language_cookie is not None:
+        client.cookies["lang"] = as_wsgi(language_cookie)
     with rolled_back():
         for name, path in get_paths(world):
             response = client.get(path, query, headers=headers)
