@@ -148,11 +148,13 @@ def _dump_sqlite(target: Path) -> None:
     source_path = Path(connection.settings_dict["NAME"])
     if not source_path.is_file():
         raise BackupError(f"The SQLite database {source_path} does not exist.")
-    source = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True, timeout=30)
+    source = sqlite3.connect(source_path, timeout=30)
     destination = sqlite3.connect(target)
     try:
         with destination:
-            source.backup(destination, pages=1024)  # in steps: writers are not held up
+            # In one step, under one read snapshot: WAL lets writers go on meanwhile, and a
+            # backup in steps would start over after every write of a busy server.
+            source.backup(destination)
     finally:
         destination.close()
         source.close()
@@ -300,7 +302,7 @@ def _restore_sqlite(dump: Path) -> None:
     target = Path(connection.settings_dict["NAME"])
     target.parent.mkdir(parents=True, exist_ok=True)
     connection.close()
-    source = sqlite3.connect(f"file:{dump}?mode=ro", uri=True)
+    source = sqlite3.connect(dump)
     destination = sqlite3.connect(target, timeout=30)
     try:
         # Page by page into the live file, its WAL included: safer than copying files over.

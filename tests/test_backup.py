@@ -5,7 +5,9 @@ PostgreSQL when the suite runs there (pg_dump and pg_restore must be on PATH).""
 import io
 import json
 import shutil
+import sqlite3
 import tarfile
+import threading
 from pathlib import Path
 
 import pytest
@@ -176,3 +178,40 @@ def test_a_backup_of_another_database_engine_is_refused(tmp_path):
             target.addfile(member, io.BytesIO(data))
     with pytest.raises(CommandError, match="export_event"):
         call_command("restore", str(edited), interactive=False)
+
+
+def test_a_sqlite_backup_taken_while_another_connection_writes_is_whole(tmp_path):
+    """The server keeps writing during a backup: the copy is one consistent snapshot."""
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's online backup API")
+    make_data()
+    stop, written = threading.Event(), []
+
+    def writer():
+        other = sqlite3.connect(connection.settings_dict["NAME"], timeout=30)
+        while not stop.is_set():
+            with other:
+                other.execute(
+                    "INSERT INTO events_series (name, created_at) VALUES (?, ?)",
+                    (f"serie {len(written)}", "2026-01-01 00:00:00"),
+                )
+            written.append(1)
+        other.close()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        archives = [tmp_path / f"b{n}.tar.gz" for n in range(3)]
+        for archive in archives:
+            backup.create_backup(archive)
+    finally:
+        stop.set()
+        thread.join()
+    assert written
+    for archive in archives:
+        with tarfile.open(archive) as tar:
+            tar.extract("database.sqlite3", tmp_path / archive.stem, filter="data")
+        copy = sqlite3.connect(tmp_path / archive.stem / "database.sqlite3")
+        assert copy.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert copy.execute("SELECT count(*) FROM events_event").fetchone() == (1,)
+        copy.close()
