@@ -314,3 +314,37 @@ def test_a_venue_of_2000_behind_one_address_never_hits_the_default_limits():
     # And counted for real, for joining: the busiest action that has only an address.
     for _ in range(peak["join"]):
         assert ratelimit.count(request, "join") == 0
+
+
+# -- the settings ---------------------------------------------------------------------
+
+
+def test_limits_are_set_by_environment_variables_and_bad_ones_stop_start_up():
+    from tests.test_settings import load_settings
+
+    result = load_settings(
+        "s.RATE_LIMITS['topic'], s.RATE_LIMITS['join']",
+        DEBUG="true",
+        RATELIMIT_TOPIC_PER_IP="2000/10m",
+        RATELIMIT_TOPIC_PER_PERSON="off",
+        RATELIMIT_JOIN_PER_IP="50/30s",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == (
+        "({'person': None, 'ip': (2000, 600)}, {'person': None, 'ip': (50, 30)})"
+    )
+    result = load_settings(DEBUG="true", RATELIMIT_COMMENT_PER_IP="lots")
+    assert result.returncode != 0
+    assert "RATELIMIT_COMMENT_PER_IP must be a count per period" in result.stderr
+
+
+def test_behind_a_proxy_one_proxy_is_trusted_unless_told_otherwise():
+    from tests.test_settings import load_settings
+
+    assert load_settings("s.TRUSTED_PROXY_COUNT", DEBUG="true").stdout.strip() == "0"
+    behind = load_settings("s.TRUSTED_PROXY_COUNT", DEBUG="true", BEHIND_PROXY="true")
+    assert behind.stdout.strip() == "1"
+    two = load_settings(
+        "s.TRUSTED_PROXY_COUNT", DEBUG="true", BEHIND_PROXY="true", TRUSTED_PROXY_COUNT="2"
+    )
+    assert two.stdout.strip() == "2"
