@@ -10,7 +10,7 @@ Fixed windows: a counter per action, who and window (time // period), incremente
 with one atomic INSERT ... ON CONFLICT DO UPDATE ... RETURNING in the database, so
 every gunicorn worker and every server sharing the database sees the same count.
 Django's cache was measured and not chosen (bench/ratelimit.py): the local-memory
-cache counts per process (2 workers: up to twice the limit, reset by each restart),
+cache counts per process (n workers: up to n times the limit, reset by each restart),
 and the database and file caches increment with a read and then a write (not atomic)
 at 4 to 10 times the cost of the upsert (about 80 µs for both counters).
 
