@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -440,7 +441,13 @@ def schedule(request, *, event, viewer):
             messages.error(request, str(error))
             return redirect("agenda:schedule", slug=event.slug)
         messages.success(
-            request, _("The suggestion is applied: %(count)s moves.") % {"count": count}
+            request,
+            ngettext(
+                "The suggestion is applied: %(count)s session moved.",
+                "The suggestion is applied: %(count)s sessions moved.",
+                count,
+            )
+            % {"count": count},
         )
         return redirect("agenda:home", slug=event.slug)
     problem, topics, rooms, slots = queries.scheduling_problem(event)
