@@ -164,13 +164,17 @@ def _render_board(request, event, viewer, *, error: str = "", status: int = 200)
 
 
 @require_GET
-@vary_on_headers("HX-Request")
+@vary_on_headers("HX-Request", "If-None-Match")
 @event_view()
 def board(request, *, event, viewer):
-    context = _board_context(event, viewer, _board_view(request))
-    if request.htmx:
-        return render(request, "reports/actions/board.html#board", context)
-    return render(request, "reports/actions/board.html", context)
+    """Phones poll the board every 10 s (static/js/agenda.js): 304 while nothing changed."""
+    view = _board_view(request)
+    etag = version_etag(request, event, viewer)[:-1] + f'-{view}"'
+    if request.htmx and (response := not_modified(request, etag)):
+        return response
+    context = {**_board_context(event, viewer, view), "etag": etag}
+    template = "reports/actions/board.html#board" if request.htmx else "reports/actions/board.html"
+    return with_etag(render(request, template, context), etag)
 
 
 @require_http_methods(["GET", "POST"])

@@ -4,6 +4,13 @@
 (function () {
   "use strict";
 
+  // An open menu (<details>) or a field being typed in must not vanish under the finger.
+  function inUse(region) {
+    if (region.querySelector("details[open]")) return true;
+    var active = document.activeElement;
+    return !!active && region.contains(active) && /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName);
+  }
+
   function poll(region) {
     var interval = parseInt(region.getAttribute("data-poll"), 10) || 10000;
     var url = region.getAttribute("data-poll-url");
@@ -22,6 +29,7 @@
         .then(function (response) {
           if (response.status !== 200) return null;
           if (started !== changes) return null;  // older than a change made here: ask again
+          if (inUse(region)) return null;  // someone is in a menu or a field here: next tick
           etag = response.headers.get("ETag");
           return response.text();
         })
@@ -64,7 +72,8 @@
       var ends = new Date(el.getAttribute("data-ends"));
       var minutes = Math.ceil((ends - now) / 60000);
       if (!isNaN(minutes) && minutes >= 0) {
-        el.textContent = minutes + " " + el.getAttribute("data-label-left");
+        // The whole sentence is translated, with a placeholder for the number.
+        el.textContent = (el.getAttribute("data-label-left") || "%(minutes)s").replace("%(minutes)s", minutes);
       }
     });
   }

@@ -417,6 +417,28 @@ def test_wall_answers_304_while_nothing_changed(
     assert response["ETag"] != etag
 
 
+def test_board_on_phones_polls_with_304_per_view(
+    participant_client, open_event, initiative, participant, django_assert_max_num_queries
+):
+    page = participant_client.get(url("actions", open_event)).content.decode()
+    assert 'data-poll="10000"' in page and "js/agenda.js" in page
+    headers = {"HX-Request": "true"}
+    levels = participant_client.get(url("actions", open_event), headers=headers)
+    table = participant_client.get(url("actions", open_event) + "?view=table", headers=headers)
+    assert levels.content.decode().lstrip().startswith('<div id="action-board"')
+    assert levels["ETag"] != table["ETag"]  # the two views are different fragments
+    with django_assert_max_num_queries(2):
+        again = participant_client.get(
+            url("actions", open_event), headers={**headers, "If-None-Match": levels["ETag"]}
+        )
+    assert again.status_code == 304
+    action_plan.join_initiative(initiative=initiative, participant=participant)
+    changed = participant_client.get(
+        url("actions", open_event), headers={**headers, "If-None-Match": levels["ETag"]}
+    )
+    assert changed.status_code == 200
+
+
 def test_follow_up_shows_the_previous_meetings_initiatives(facilitator_client, facilitator):
     series = Series.objects.create(name="Innovationsnätverket")
     first = EventFactory(
