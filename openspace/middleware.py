@@ -10,6 +10,7 @@ import re
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import BadRequest
+from django.middleware.gzip import GZipMiddleware
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation.trans_real import parse_accept_lang_header
@@ -90,3 +91,16 @@ class BodyCharsetMiddleware:
             except LookupError:
                 raise BadRequest("The request body's charset is not a text encoding.") from None
         return self.get_response(request)
+
+
+COMPRESSIBLE = ("text/", "application/json", "application/javascript", "image/svg+xml")
+
+
+class TextGZipMiddleware(GZipMiddleware):
+    """Django's GZipMiddleware (with its BREACH padding) for pages and JSON only: PDFs,
+    photos and archives are compressed already, so gzipping them costs CPU for nothing."""
+
+    def process_response(self, request, response):
+        if not response.get("Content-Type", "").startswith(COMPRESSIBLE):
+            return response
+        return super().process_response(request, response)

@@ -114,7 +114,7 @@ MIDDLEWARE = [
     "openspace.middleware.BodyCharsetMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.middleware.gzip.GZipMiddleware",
+    "openspace.middleware.TextGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "openspace.middleware.EventLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
