@@ -63,7 +63,7 @@
       if (answer.status === 200) {
         versionInput.value = answer.json.version;
         forget();
-        say(label("saved") + " " + answer.json.saved_at);
+        say((label("saved") || "%(time)s").replace("%(time)s", answer.json.saved_at));
       } else if (answer.status === 409) {
         versionInput.value = answer.json.version;  // the next save is based on what is stored
         showConflict(answer.json.fields);
