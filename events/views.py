@@ -10,6 +10,7 @@ from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
@@ -188,13 +189,16 @@ def qr_svg(request, slug):
 @event_view(facilitator_required=True)
 def poster(request, *, event, viewer):
     """An A4 join poster to print: title, theme, QR code, address and join code."""
+    # Without "https://": shorter to read off the wall and to type.
+    join_url = absolute_url(request, reverse("events:join")).split("://", 1)[-1]
     return render(
         request,
         "events/poster.html",
         {
             "event": event,
-            # Without "https://": shorter to read off the wall and to type.
-            "join_url": absolute_url(request, reverse("events:join")).split("://", 1)[-1],
+            # Set large inside one translatable sentence, so translators choose the word order.
+            "join_url_html": format_html('<span class="poster__url">{}</span>', join_url),
+            "join_code_html": format_html('<span class="poster__code">{}</span>', event.join_code),
             "event_url": absolute_url(
                 request, reverse("events:join-event", kwargs={"slug": event.slug})
             ),
