@@ -137,7 +137,7 @@ class TimeSlotForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["label"].required = False
-        self.fields["label"].help_text = _("For example “Pass 1”.")
+        self.fields["label"].help_text = _("For example “Round 1”.")
 
     def clean(self):
         data = super().clean()
