@@ -3,6 +3,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from events.models import Event, Participant
 
@@ -40,7 +41,7 @@ class TimeSlot(models.Model):
     """A round of dialogue ("Pass 1, 13.45–14.10"): a row of the agenda grid."""
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="time_slots")
-    label = models.CharField(_("label"), max_length=80)
+    label = models.CharField(pgettext_lazy("time slot", "label"), max_length=80)
     starts_at = models.TimeField(_("starts"))
     ends_at = models.TimeField(_("ends"))
     # The round number in session codes ("1" in "A1"); stable like Room.code.

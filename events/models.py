@@ -6,6 +6,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 # Letters and digits that cannot be confused when read off a projector
 # (no 0/O, 1/I/L, 5/S, 2/Z, 8/B).
@@ -231,7 +232,7 @@ class RunSheetItem(models.Model):
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="run_sheet")
     phase = models.CharField(_("phase"), max_length=20, choices=Phase)
-    label = models.CharField(_("label"), max_length=200, blank=True)
+    label = models.CharField(pgettext_lazy("run sheet item", "label"), max_length=200, blank=True)
     starts_at = models.TimeField(_("starts"))
     ends_at = models.TimeField(_("ends"))
     position = models.PositiveIntegerField(default=0)
