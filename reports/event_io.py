@@ -21,12 +21,14 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import SuspiciousFileOperation, ValidationError
 from django.core.files.storage import default_storage
+from django.core.validators import MaxLengthValidator
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from agenda.models import Room, SignUp, TimeSlot, Topic
+from events.forms import RETENTION_MAX_DAYS
 from events.models import Event, Participant, RunSheetItem, Series
 
 from .documentation import Export
@@ -60,6 +62,12 @@ EVENT_FIELDS = [
     "principles",
     "phase",
     "participant_visibility",
+    # Added within format version 1 (optional: older files import without them).
+    "locked_at",
+    "privacy_controller",
+    "privacy_notice",
+    "retention_days",
+    "accessibility_statement_url",
 ]
 DOCUMENTATION_FIELDS = ["intro", "purpose", "include_comments", "published"]
 
@@ -85,6 +93,8 @@ class Part:
     files: list[str] = field(default_factory=list)
     # Whether the model has an `event` foreign key to set on import.
     has_event: bool = True
+    # Rules across fields, checked on import before the object is saved.
+    check: Callable[[models.Model, str], None] | None = None
 
     def objects(self, event: Event) -> models.QuerySet:
         if self.queryset is not None:
@@ -103,7 +113,7 @@ def _parts() -> list[Part]:
         Part(
             "participants",
             Participant,
-            ["name", "organisation", "removed_at"],
+            ["name", "organisation", "removed_at", "anonymised_at"],
             timestamps=["created_at"],
         ),
         Part(
@@ -119,9 +129,10 @@ def _parts() -> list[Part]:
         Part(
             "topics",
             Topic,
-            ["title", "description", "co_convener", "locked", "withdrawn_at"],
+            ["title", "description", "co_convener", "locked", "withdrawn_at", "hidden_at"],
             refs={"convener": "participants", "room": "rooms", "time_slot": "time_slots"},
             timestamps=["created_at"],
+            check=_check_topic,
         ),
         Part(
             "signups",
@@ -144,6 +155,7 @@ def _parts() -> list[Part]:
                 "other",
                 "version",
                 "published_at",
+                "hidden_at",
                 "last_edited_by",
             ],
             refs={"topic": "topics"},
@@ -182,6 +194,7 @@ def _parts() -> list[Part]:
                 "next_step",
                 "state",
                 "withdrawn_at",
+                "hidden_at",
             ],
             refs={
                 "created_by": "participants",
@@ -210,6 +223,33 @@ def _parts() -> list[Part]:
         ),
     ]
     return parts
+
+
+def _check_topic(topic: Topic, where: str) -> None:
+    # Hiding a topic withdraws it too (reports/moderation.py): hidden but not withdrawn,
+    # it would stay on every page while the moderation page lists it as hidden.
+    if topic.hidden_at is not None and topic.withdrawn_at is None:
+        raise EventImportError(
+            _("%(where)s: a hidden topic must also be withdrawn (withdrawn_at).") % {"where": where}
+        )
+
+
+def _check_event(event: Event) -> None:
+    """What the privacy settings form allows, and a last day of names that is a date."""
+    if event.retention_days is None:
+        return
+    if event.retention_days > RETENTION_MAX_DAYS:
+        message = _("at most %(limit)d days") % {"limit": RETENTION_MAX_DAYS}
+    else:
+        try:
+            event.date + datetime.timedelta(days=event.retention_days)
+            return
+        except OverflowError:
+            message = _("the names would be kept past the year 9999")
+    raise EventImportError(
+        _("%(where)s, %(field)s: %(message)s")
+        % {"where": _("event"), "field": "retention_days", "message": message}
+    )
 
 
 # -- values ---------------------------------------------------------------------------------
@@ -450,6 +490,7 @@ def _import(document: dict, *, slug: str | None, facilitators) -> Event:
         if event.series is None:
             event.series = Series.objects.create(name=series_name)
     _validate(event, _("event"), exclude=["join_code", "series"])
+    _check_event(event)
     event.save()
     if facilitators:
         event.facilitators.add(*facilitators)
@@ -487,6 +528,8 @@ def _import(document: dict, *, slug: str | None, facilitators) -> Event:
                     continue
                 setattr(obj, name, _referenced(created[target], ref, target, where))
             _validate(obj, where, exclude=list(part.refs))
+            if part.check is not None:
+                part.check(obj, where)
             obj.save()
             stamps = {}
             for name in part.timestamps:
@@ -546,9 +589,23 @@ def _referenced(objects: dict, ref, target: str, where: str):
     return objects[ref]
 
 
+def _check_text_lengths(obj: models.Model, exclude: list[str]) -> None:
+    errors = {}
+    for f in obj._meta.concrete_fields:
+        if isinstance(f, models.TextField) and f.max_length and f.name not in exclude:
+            try:
+                MaxLengthValidator(f.max_length)(getattr(obj, f.attname) or "")
+            except ValidationError as exc:
+                errors[f.name] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+
+
 def _validate(obj: models.Model, where: str, *, exclude: list[str]) -> None:
     try:
         obj.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+        # A TextField's max_length binds only its form field: check it here as the forms do.
+        _check_text_lengths(obj, exclude)
     except ValidationError as exc:
         problems = "; ".join(
             f"{name}: {' '.join(str(m) for m in messages)}"
