@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -159,7 +160,12 @@ def event_anonymise(request, slug):
         if result:
             messages.success(
                 request,
-                _("Anonymised: %(count)s participants.") % {"count": result.participants},
+                ngettext(
+                    "Anonymised: %(count)s participant.",
+                    "Anonymised: %(count)s participants.",
+                    result.participants,
+                )
+                % {"count": result.participants},
             )
         else:
             messages.info(request, _("There was nothing left to anonymise."))
