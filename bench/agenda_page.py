@@ -9,7 +9,6 @@ server time and the query count. Query counts must be the same at every size.
 """
 
 import argparse
-import datetime
 import os
 import random
 import statistics
@@ -43,38 +42,18 @@ from django.db import connection  # noqa: E402
 from django.http import HttpRequest, HttpResponse  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
+from grid import marketplace_event  # noqa: E402
 
-from agenda.models import Room, SignUp, TimeSlot, Topic  # noqa: E402
+from agenda.models import SignUp, Topic  # noqa: E402
 from events.identity import remember_participant  # noqa: E402
-from events.models import Event, Participant, Phase  # noqa: E402
+from events.models import Participant  # noqa: E402
 
 SIZES = {"small": (30, 3, 3, 150), "medium": (300, 8, 4, 1500), "large": (2000, 20, 6, 10_000)}
 
 
 def build(name, people, rooms, rounds, signups):
     rng = random.Random(1)
-    event = Event.objects.create(
-        slug=name,
-        title=f"Bench {name}",
-        date=datetime.date.today(),
-        phase=Phase.MARKETPLACE,
-        start_time=datetime.time(8),
-        end_time=datetime.time(18),
-    )
-    room_objs = Room.objects.bulk_create(
-        Room(event=event, name=f"Rum {i}", code=f"R{i}", position=i, capacity=40)
-        for i in range(rooms)
-    )
-    slot_objs = TimeSlot.objects.bulk_create(
-        TimeSlot(
-            event=event,
-            label=f"Pass {n + 1}",
-            number=n + 1,
-            starts_at=datetime.time(9 + n),
-            ends_at=datetime.time(9 + n, 50),
-        )
-        for n in range(rounds)
-    )
+    event, room_objs, slot_objs = marketplace_event(name, f"Bench {name}", rooms, rounds, 40)
     participants = Participant.objects.bulk_create(
         Participant(
             event=event, name=f"Deltagare {i}", organisation="Kommunen", token=f"{name}-{i}"
