@@ -7,19 +7,17 @@ import os
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
-from django.conf import settings
-from django.http import HttpRequest, HttpResponse
-from django.test import Client
 from playwright.sync_api import expect
 
-from events.identity import remember_participant
 from events.models import Phase
 from reports import action_plan
 from reports.action_demo import seed_actions
 from reports.models import Initiative, InitiativeMember
-from tests.conftest import LAPTOP, PHONE, PROJECTOR
+from tests.conftest import PROJECTOR
 from tests.factories import EventFactory, ParticipantFactory, UserFactory
+
+from .helpers import assert_no_axe_violations as assert_accessible
+from .helpers import facilitator_context, participant_context
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -29,40 +27,6 @@ SHOTS = Path("/tmp/shots/h6-actions")
 def shoot(page, name):
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
-def assert_accessible(page):
-    results = Axe().run(page)
-    assert results.violations_count == 0, results.generate_report()
-
-
-def participant_context(browser, live_server, participant, viewport=PHONE):
-    context = browser.new_context(viewport=viewport, locale="en-GB")
-    response = HttpResponse()
-    remember_participant(HttpRequest(), response, participant)
-    context.add_cookies(
-        [
-            {"name": key, "value": morsel.value, "url": live_server.url}
-            for key, morsel in response.cookies.items()
-        ]
-    )
-    return context
-
-
-def facilitator_context(browser, live_server, user, viewport=LAPTOP):
-    client = Client()
-    client.force_login(user)
-    context = browser.new_context(viewport=viewport, locale="en-GB")
-    context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
-    return context
 
 
 @pytest.fixture

@@ -4,10 +4,11 @@ import os
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
 
 from reports.models.documentation import DocumentationSettings
+from tests.browser.helpers import assert_no_axe_violations as assert_accessible
+from tests.browser.helpers import assert_no_horizontal_scroll
 from tests.conftest import PHONE, PROJECTOR
 
 from .documentation_demo import make_demo_event
@@ -33,16 +34,6 @@ def login(page, live_server, user):
     page.context.add_cookies(
         [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_server.url}]
     )
-
-
-def assert_accessible(page):
-    results = Axe().run(page)
-    assert results.violations_count == 0, results.generate_report()
-
-
-def assert_no_horizontal_scroll(page):
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= page.viewport_size["width"], f"page is {width}px wide"
 
 
 @pytest.mark.parametrize(("label", "viewport"), [("phone", PHONE), ("projector", PROJECTOR)])
