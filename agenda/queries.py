@@ -3,7 +3,7 @@
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, OuterRef, Subquery, Value
+from django.db.models import Count, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -153,14 +153,17 @@ def clashing(topics: list[Topic]) -> set[int]:
 
 
 def own_sessions(event: Event, participant: Participant) -> list[tuple[Topic, MySignUp, bool]]:
-    """The participant's sessions as Grid.own() gives them, in one query, without the grid."""
-    topics = list(
-        topics_with_counts(event)
-        .filter(signups__participant=participant)
-        .annotate(my_waiting=F("signups__waiting"))
-    )
+    """The participant's sessions as Grid.own() gives them, without the grid.
+
+    Their sign-ups first (the participant index), then only those topics with their
+    counts: one join from every topic of the event to its sign-ups cost twice as much.
+    """
+    mine = dict(SignUp.objects.filter(participant=participant).values_list("topic_id", "waiting"))
+    if not mine:
+        return []
+    topics = list(topics_with_counts(event).filter(pk__in=mine))
     clashes = clashing(topics)
-    return [(topic, MySignUp(waiting=topic.my_waiting), topic.pk in clashes) for topic in topics]
+    return [(topic, MySignUp(waiting=mine[topic.pk]), topic.pk in clashes) for topic in topics]
 
 
 def topic_page(event: Event, pk: int) -> Topic:

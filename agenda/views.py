@@ -1,6 +1,8 @@
 import secrets
+import time
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
@@ -53,6 +55,12 @@ def get_topic_for_editor(viewer, pk) -> Topic:
 # participant can see bumps Event.version (agenda/services.py), and the version and the
 # rounds' states are checked on every read, so a change shows on the next request.
 SHARED_RENDER_SECONDS = 10 * 60
+# A poll may be answered from a shared render this many seconds older than the last
+# write: in a marketplace burst the version changes many times a second, and without
+# this every poll rendered the whole grid anew (docs/performance.md, "Load"). A poll
+# comes every 10 s, so the next one brings what was left out; a page loaded after the
+# change holds a later version and gets 304 (openspace.live.not_modified(or_newer)).
+# The number of seconds is settings.POLL_COALESCE_SECONDS.
 
 
 @dataclass(frozen=True)
@@ -79,10 +87,15 @@ def with_urls(event, topics):
     return topics
 
 
-def _cached_render(key: str, event) -> dict | None:
-    """The shared render under `key` if nothing was written and no round began or ended since."""
+def _cached_render(key: str, event, *, poll: bool = False) -> dict | None:
+    """The shared render under `key` if nothing was written and no round began or ended
+    since; for a poll, also one rendered up to POLL_COALESCE_SECONDS before a write."""
     shared = cache.get(key)
-    if shared is None or shared["version"] != event.version:
+    if shared is None or shared["version"] > event.version:
+        return None
+    if shared["version"] < event.version and not (
+        poll and time.time() - shared["at"] < settings.POLL_COALESCE_SECONDS
+    ):
         return None
     if queries.round_states(event, shared["slots"]) != shared["states"]:
         return None
@@ -92,6 +105,7 @@ def _cached_render(key: str, event) -> dict | None:
 def _cache_render(key: str, event, grid, **values) -> dict:
     shared = {
         "version": event.version,
+        "at": time.time(),
         "slots": [round_.slot for round_ in grid.rounds],
         "states": {round_.slot.pk: round_.state for round_ in grid.rounds if round_.state},
         **values,
@@ -164,7 +178,7 @@ def _agenda_context(request, event, viewer):
         f"agenda-grid:{event.pk}:{translation.get_language()}:"
         f"{int(role.participant)}{int(role.is_facilitator)}"
     )
-    shared = _cached_render(key, event)
+    shared = _cached_render(key, event, poll=bool(request.htmx))
     if shared is None:
         grid = queries.grid(event, me)
         shared = _render_grid(key, event, grid, role)
@@ -186,6 +200,7 @@ def _agenda_context(request, event, viewer):
         "show": show,
         "visible": visible,
         "nav": "agenda",
+        "version": shared["version"],
     }
 
 
@@ -196,10 +211,16 @@ def home(request, *, event, viewer):
     """The agenda: a grid on laptops, a list per round on phones. Polls for changes."""
     show = request.GET.get("show", "")
     # Only a known filter goes into the ETag header: a newline in it was a 500.
-    etag = version_etag(request, event, viewer) + (show if show in ("mine", "my-topics") else "")
+    show = show if show in ("mine", "my-topics") else ""
+    etag = version_etag(request, event, viewer, show)
     if request.htmx and (response := not_modified(request, etag)):
         return response
-    context = {**_agenda_context(request, event, viewer), "etag": etag}
+    context = _agenda_context(request, event, viewer)
+    if context["version"] != event.version:  # a poll answered from a render of a moment ago
+        etag = version_etag(request, event, viewer, show, version=context["version"])
+        if response := not_modified(request, etag, or_newer=True):
+            return response
+    context["etag"] = etag
     template = "agenda/home.html#agenda" if request.htmx else "agenda/home.html"
     return with_etag(render(request, template, context), etag)
 

@@ -6,24 +6,47 @@ viewer's language and identity, which change the rendering) are the same, the vi
 answers 304 Not Modified before it renders anything.
 """
 
+import re
+
 from django.http import HttpResponse
 from django.utils.cache import patch_cache_control
 
 
-def version_etag(request, event, viewer) -> str:
+def version_etag(request, event, viewer, extra: str = "", *, version: int | None = None) -> str:
+    """The ETag of a polled page: the event's version (or `version`, that of a render
+    made a moment ago), the language, the viewer, and `extra` (a filter, a view)."""
     who = viewer.participant.pk if viewer.participant else 0
     role = "f" if viewer.is_facilitator else "p"
-    return f'"v{event.version}-{request.LANGUAGE_CODE}-{role}{who}"'
+    version = event.version if version is None else version
+    return f'"v{version}-{request.LANGUAGE_CODE}-{role}{who}{extra}"'
 
 
-def not_modified(request, etag: str) -> HttpResponse | None:
-    """A 304 response when the client already holds `etag`, else None."""
-    if etag in request.headers.get("If-None-Match", ""):
+def _parse(etag: str) -> tuple[int, str] | None:
+    match = _ETAG.fullmatch(etag.strip())
+    return (int(match[1]), match[2]) if match else None
+
+
+_ETAG = re.compile(r'"v(\d{1,18})-([^"]*)"')
+
+
+def not_modified(request, etag: str, *, or_newer: bool = False) -> HttpResponse | None:
+    """A 304 response when the client already holds `etag`, else None.
+
+    or_newer: also when the client holds the same page at a later version (it loaded
+    the page after a change that the render about to be sent predates).
+    """
+    held = request.headers.get("If-None-Match", "")
+    if etag in held or (or_newer and _holds_newer(held, etag)):
         response = HttpResponse(status=304)
         response["ETag"] = etag
         patch_cache_control(response, no_cache=True, private=True)
         return response
     return None
+
+
+def _holds_newer(held: str, etag: str) -> bool:
+    ours, theirs = _parse(etag), _parse(held[:200])
+    return ours is not None and theirs is not None and theirs[1] == ours[1] and theirs[0] >= ours[0]
 
 
 def with_etag(response: HttpResponse, etag: str) -> HttpResponse:

@@ -175,6 +175,9 @@ else:
                     "PRAGMA cache_size=-20000;"
                 ),
             },
+            # Keep each thread's connection: opening one and running the PRAGMAs above
+            # cost more than a whole 304 poll (docs/performance.md, "Load").
+            "CONN_MAX_AGE": envint("SQLITE_CONN_MAX_AGE", "600"),
             # A file, not memory, so concurrency tests can race real connections.
             "TEST": {"NAME": str(BASE_DIR / "var" / f"test-db-{os.getpid()}.sqlite3")},
         }
@@ -268,6 +271,11 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
     "form-action": [CSP.SELF],
 }
+
+# A poll of the agenda may get a grid rendered this many seconds before the last write
+# (agenda/views.py): in a marketplace burst the grid is then rendered once a moment
+# per worker, not once per poll. 0 turns it off.
+POLL_COALESCE_SECONDS = envint("POLL_COALESCE_SECONDS", "2")
 
 CACHES = {
     "default": {

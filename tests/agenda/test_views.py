@@ -374,7 +374,10 @@ def test_unchanged_polls_get_304_with_one_cheap_check(
     assert again.content == b""
 
 
-def test_a_change_makes_the_poll_answer_200(participant_client, event, rooms, slots, participant):
+def test_a_change_makes_the_poll_answer_200(
+    participant_client, event, rooms, slots, participant, settings
+):
+    settings.POLL_COALESCE_SECONDS = 0
     first = participant_client.get(url("home", event), headers={"HX-Request": "true"})
     TopicFactory(event=event)
     event.touch()
@@ -384,6 +387,55 @@ def test_a_change_makes_the_poll_answer_200(participant_client, event, rooms, sl
     assert again.status_code == 200
     assert 'id="agenda"' in again.content.decode()
     assert "<html" not in again.content.decode()
+
+
+def _poll(client, event, etag=None):
+    headers = {"HX-Request": "true"} | ({"If-None-Match": etag} if etag else {})
+    return client.get(url("home", event), headers=headers)
+
+
+def test_polls_in_a_burst_of_writes_share_a_render_of_a_moment_ago(
+    participant_client, event, rooms, slots, settings
+):
+    settings.POLL_COALESCE_SECONDS = 60
+    first = _poll(participant_client, event)
+    TopicFactory(event=event, title="Nytt ämne", room=rooms[0], time_slot=slots[0])
+    event.touch()
+
+    # The client holds what the shared render holds: nothing new to send yet.
+    assert _poll(participant_client, event, first["ETag"]).status_code == 304
+    # A client without that render gets it, labelled with its own (older) version.
+    older = _poll(participant_client, event, '"v0-en-p0"')
+    assert older.status_code == 200 and older["ETag"] == first["ETag"]
+    assert "Nytt ämne" not in older.content.decode()
+    # A full page is always fresh, and its later version is not sent back in time.
+    page = participant_client.get(url("home", event))
+    assert "Nytt ämne" in page.content.decode()
+    assert page["ETag"] != first["ETag"]
+    assert _poll(participant_client, event, page["ETag"]).status_code == 304
+
+    settings.POLL_COALESCE_SECONDS = 0
+    fresh = _poll(participant_client, event, first["ETag"])
+    assert fresh.status_code == 200 and "Nytt ämne" in fresh.content.decode()
+
+
+def test_a_poll_gets_the_viewers_own_sign_ups_even_from_a_render_of_a_moment_ago(
+    participant_client, event, rooms, slots, participant, settings
+):
+    settings.POLL_COALESCE_SECONDS = 60
+    topic = TopicFactory(event=event, room=rooms[0], time_slot=slots[0])
+    event.touch()
+    _poll(participant_client, event)
+    SignUpFactory(topic=topic, participant=participant)
+    event.touch()
+
+    response = _poll(participant_client, event, '"v0-en-p0"')
+
+    assert response.status_code == 200
+    assert reverse("agenda:signup", kwargs={"slug": event.slug, "pk": topic.pk}) in (
+        response.content.decode()
+    )
+    assert "Leave" in response.content.decode()
 
 
 def test_pages_are_compressed_with_random_padding_and_polls_still_get_304(
