@@ -204,14 +204,18 @@ def _agenda_context(request, event, viewer):
     }
 
 
+def _show(request) -> str:
+    # Only a known filter goes into the ETag header: a newline in it was a 500.
+    show = request.GET.get("show", "")
+    return show if show in ("mine", "my-topics") else ""
+
+
 @require_GET
 @vary_on_headers("HX-Request", "If-None-Match")
-@event_view()
+@event_view(poll_etag_extra=_show)
 def home(request, *, event, viewer):
     """The agenda: a grid on laptops, a list per round on phones. Polls for changes."""
-    show = request.GET.get("show", "")
-    # Only a known filter goes into the ETag header: a newline in it was a 500.
-    show = show if show in ("mine", "my-topics") else ""
+    show = _show(request)
     etag = version_etag(request, event, viewer, show)
     if request.htmx and (response := not_modified(request, etag)):
         return response

@@ -20,6 +20,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from openspace.live import quick_not_modified
+
 from .identity import get_participant
 from .models import Event, Participant
 
@@ -89,6 +91,7 @@ def event_view(
     facilitator_required: bool = False,
     while_locked: bool = False,
     json: bool = False,
+    poll_etag_extra=None,
 ):
     """Load `event` and `viewer` for a view under /e/<slug>/.
 
@@ -98,11 +101,18 @@ def event_view(
     event is locked, a write by anyone but a facilitator gets 423, unless the view
     says while_locked=True (a participant's own name and data: never blocked).
     json=True: the view answers JSON, and so does the refusal.
+    poll_etag_extra: for a polled page, a function of the request giving the `extra`
+    the view puts into its ETag; a participant's poll that holds the current version
+    then gets 304 before anything is loaded (openspace.live.quick_not_modified).
     """
 
     def decorator(view):
         @wraps(view)
         def wrapper(request, slug, *args, **kwargs):
+            if poll_etag_extra is not None and (
+                response := quick_not_modified(request, slug, poll_etag_extra(request))
+            ):
+                return response
             event = get_object_or_404(Event, slug=slug)
             viewer = get_viewer(request, event)
             if facilitator_required and not viewer.is_facilitator:

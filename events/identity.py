@@ -11,8 +11,14 @@ from .models import Event, Participant
 SALT = "openspace.participant"
 
 
-def _cookie_name(event: Event) -> str:
-    return f"{settings.PARTICIPANT_COOKIE_NAME}_{event.pk}"
+def _cookie_name(event_pk: int) -> str:
+    return f"{settings.PARTICIPANT_COOKIE_NAME}_{event_pk}"
+
+
+def participant_token(request, event_pk: int) -> str | None:
+    """The token in this browser's cookie for the event, if its signature holds; not
+    looked up, so it may belong to nobody (any longer)."""
+    return request.get_signed_cookie(_cookie_name(event_pk), default=None, salt=SALT)
 
 
 def get_participant(request, event: Event) -> Participant | None:
@@ -24,7 +30,7 @@ def get_participant(request, event: Event) -> Participant | None:
     if event.pk in cache:
         return cache[event.pk]
     participant = None
-    token = request.get_signed_cookie(_cookie_name(event), default=None, salt=SALT)
+    token = participant_token(request, event.pk)
     if token:
         participant = Participant.objects.active().filter(event=event, token=token).first()
         if participant is not None:
@@ -36,7 +42,7 @@ def get_participant(request, event: Event) -> Participant | None:
 def remember_participant(request, response, participant: Participant) -> None:
     """Set the cookie that makes this browser `participant` at their event."""
     response.set_signed_cookie(
-        _cookie_name(participant.event),
+        _cookie_name(participant.event.pk),
         participant.token,
         salt=SALT,
         max_age=settings.PARTICIPANT_COOKIE_MAX_AGE,
@@ -48,5 +54,5 @@ def remember_participant(request, response, participant: Participant) -> None:
 
 
 def forget_participant(request, response, event: Event) -> None:
-    response.delete_cookie(_cookie_name(event), samesite="Lax")
+    response.delete_cookie(_cookie_name(event.pk), samesite="Lax")
     request.__dict__.setdefault("_participants", {})[event.pk] = None

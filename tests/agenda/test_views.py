@@ -374,6 +374,34 @@ def test_unchanged_polls_get_304_with_one_cheap_check(
     assert again.content == b""
 
 
+def test_a_participants_unchanged_poll_is_answered_from_one_query(
+    participant_client, event, rooms, slots, django_assert_num_queries
+):
+    for show in ("", "?show=mine"):
+        first = participant_client.get(url("home", event) + show, headers={"HX-Request": "true"})
+        headers = {"HX-Request": "true", "If-None-Match": first["ETag"]}
+        with django_assert_num_queries(1):
+            again = participant_client.get(url("home", event) + show, headers=headers)
+        assert again.status_code == 304 and again["ETag"] == first["ETag"]
+    # Another filter, or another person's ETag, is not answered from the quick check.
+    assert (
+        participant_client.get(url("home", event) + "?show=my-topics", headers=headers).status_code
+        == 200
+    )
+
+
+def test_the_quick_poll_check_answers_nobody_else(client, event, rooms, slots, participant):
+    login_participant(client, participant)
+    etag = client.get(url("home", event), headers={"HX-Request": "true"})["ETag"]
+    poll = {"HX-Request": "true", "If-None-Match": etag}
+    other = ParticipantFactory(event=event)
+    login_participant(client, other)
+    assert client.get(url("home", event), headers=poll).status_code == 200
+    client.cookies.clear()
+    response = client.get(url("home", event), headers=poll)
+    assert response.status_code == 302  # to the join page, as without the check
+
+
 def test_a_change_makes_the_poll_answer_200(
     participant_client, event, rooms, slots, participant, settings
 ):
