@@ -141,6 +141,8 @@ def test_dragging_on_the_ladder(browser, live_server, scene):
     handle = page.locator(f"#ladder-{initiative.pk} .ladder__handle")
     handle.drag_to(page.locator("#ladder .ladder__list[data-step='3']"))
     expect(page.locator("#ladder .ladder__list[data-step='3']")).to_contain_text("Lärnätverk")
+    # The list moves at once; the server's answer fills the status. Reload after it.
+    expect(page.locator("#ladder-status")).not_to_be_empty()
     page.reload()
     expect(page.locator("#ladder .ladder__list[data-step='3']")).to_contain_text("Lärnätverk")
     initiative.refresh_from_db()
