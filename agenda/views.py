@@ -21,7 +21,7 @@ from django.views.decorators.vary import vary_on_headers
 from events.access import event_view
 from openspace import idempotency
 from openspace.idempotency import idempotent
-from openspace.live import not_modified, version_etag, with_etag
+from openspace.live import no_extra, not_modified, version_etag, with_etag
 from openspace.ratelimit import rate_limit
 
 from . import queries, services
@@ -427,7 +427,7 @@ def topic_arrange(request, pk, *, event, viewer):
 
 @require_GET
 @vary_on_headers("HX-Request", "If-None-Match")
-@event_view()
+@event_view(poll_etag_extra=no_extra)
 def wall(request, *, event, viewer):
     """The projector wall: the grid, phase, round and time left, QR code and join code."""
     etag = version_etag(request, event, viewer)

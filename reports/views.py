@@ -12,7 +12,7 @@ from agenda.models import Topic
 from events.access import event_view
 from openspace import idempotency
 from openspace.idempotency import idempotent
-from openspace.live import not_modified, version_etag, with_etag
+from openspace.live import no_extra, not_modified, version_etag, with_etag
 from openspace.ratelimit import rate_limit
 
 from . import queries, services
@@ -64,10 +64,10 @@ def _author(viewer) -> str:
 
 @require_GET
 @vary_on_headers("HX-Request", "If-None-Match")
-@event_view()
+@event_view(poll_etag_extra=lambda request: request.GET.urlencode())
 def wall(request, *, event, viewer):
     """The news wall: every published report, in session-code order."""
-    etag = version_etag(request, event, viewer) + request.GET.urlencode()
+    etag = version_etag(request, event, viewer, request.GET.urlencode())
     if request.htmx and (response := not_modified(request, etag)):
         return response
     round_number = request.GET.get("round", "")
@@ -356,7 +356,7 @@ def missing(request, *, event, viewer):
 
 @require_GET
 @vary_on_headers("HX-Request", "If-None-Match")
-@event_view()
+@event_view(poll_etag_extra=no_extra)
 def vernissage(request, *, event, viewer):
     """The projector shows the reports one by one, large, in rotation."""
     etag = version_etag(request, event, viewer)
