@@ -26,7 +26,7 @@ from openspace.ratelimit import rate_limit
 
 from . import queries, services
 from .forms import MoveForm, TopicChoiceForm, TopicForm
-from .models import Topic
+from .models import SignUp, Topic
 
 
 def get_topic(event, pk) -> Topic:
@@ -354,11 +354,10 @@ def signup(request, pk, *, event, viewer):
     except services.AgendaError as exc:
         error = str(exc)
     if request.htmx:
-        topic = queries.topic_page(event, topic.pk)
+        # The button and the counts only: not the session page's list of names.
+        topic = queries.topics_with_counts(event).get(pk=topic.pk)
         with_urls(event, [topic])
-        my_signup = next(
-            (s for s in topic.signup_list if s.participant_id == viewer.participant.pk), None
-        )
+        my_signup = SignUp.objects.filter(topic=topic, participant=viewer.participant).first()
         return render(
             request,
             "agenda/home.html#signup",
