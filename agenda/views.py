@@ -213,15 +213,11 @@ def _show(request) -> str:
 @require_GET
 @vary_on_headers("HX-Request", "If-None-Match")
 @event_view(poll_etag_extra=_show)
-def home(request, *, event, viewer):
+def home(request, *, event, viewer, etag):
     """The agenda: a grid on laptops, a list per round on phones. Polls for changes."""
-    show = _show(request)
-    etag = version_etag(request, event, viewer, show)
-    if request.htmx and (response := not_modified(request, etag)):
-        return response
     context = _agenda_context(request, event, viewer)
     if context["version"] != event.version:  # a poll answered from a render of a moment ago
-        etag = version_etag(request, event, viewer, show, version=context["version"])
+        etag = version_etag(request, event, viewer, _show(request), version=context["version"])
         if response := not_modified(request, etag, or_newer=True):
             return response
     context["etag"] = etag
@@ -427,11 +423,8 @@ def topic_arrange(request, pk, *, event, viewer):
 @require_GET
 @vary_on_headers("HX-Request", "If-None-Match")
 @event_view(poll_etag_extra=no_extra)
-def wall(request, *, event, viewer):
+def wall(request, *, event, viewer, etag):
     """The projector wall: the grid, phase, round and time left, QR code and join code."""
-    etag = version_etag(request, event, viewer)
-    if request.htmx and (response := not_modified(request, etag)):
-        return response
     key = f"agenda-wall:{event.pk}:{translation.get_language()}"
     shared = _cached_render(key, event)
     if shared is None:

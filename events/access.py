@@ -20,7 +20,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from openspace.live import quick_not_modified
+from openspace.live import not_modified, quick_not_modified, version_etag
 
 from .identity import get_participant
 from .models import Event, Participant
@@ -102,8 +102,10 @@ def event_view(
     says while_locked=True (a participant's own name and data: never blocked).
     json=True: the view answers JSON, and so does the refusal.
     poll_etag_extra: for a polled page, a function of the request giving the `extra`
-    the view puts into its ETag; a participant's poll that holds the current version
-    then gets 304 before anything is loaded (openspace.live.quick_not_modified).
+    of its ETag (a filter, a view; openspace.live.version_etag). A participant's poll
+    that holds the current version gets 304 before anything is loaded
+    (openspace.live.quick_not_modified), anyone else's after the checks above; the
+    view is called with the `etag` to send.
     """
 
     def decorator(view):
@@ -129,6 +131,11 @@ def event_view(
                 and not (while_locked or viewer.is_facilitator)
             ):
                 return locked_response(request, event, json=json)
+            if poll_etag_extra is not None:
+                etag = version_etag(request, event, viewer, poll_etag_extra(request))
+                if request.htmx and (response := not_modified(request, etag)):
+                    return response
+                kwargs["etag"] = etag
             return view(request, *args, event=event, viewer=viewer, **kwargs)
 
         return wrapper

@@ -23,7 +23,7 @@ from events.identity import get_participant
 from events.models import Event
 from openspace import idempotency
 from openspace.idempotency import idempotent
-from openspace.live import no_extra, not_modified, version_etag, with_etag
+from openspace.live import no_extra, with_etag
 from openspace.ratelimit import rate_limit
 
 from . import action_plan, action_queries
@@ -166,12 +166,9 @@ def _render_board(request, event, viewer, *, error: str = "", status: int = 200)
 @require_GET
 @vary_on_headers("HX-Request", "If-None-Match")
 @event_view(poll_etag_extra=lambda request: f"-{_board_view(request)}")
-def board(request, *, event, viewer):
+def board(request, *, event, viewer, etag):
     """Phones poll the board every 10 s (static/js/agenda.js): 304 while nothing changed."""
     view = _board_view(request)
-    etag = version_etag(request, event, viewer, f"-{view}")
-    if request.htmx and (response := not_modified(request, etag)):
-        return response
     context = {**_board_context(event, viewer, view), "etag": etag}
     template = "reports/actions/board.html#board" if request.htmx else "reports/actions/board.html"
     return with_etag(render(request, template, context), etag)
@@ -463,15 +460,12 @@ def ladder_move(request, pk, *, event, viewer):
 @require_GET
 @vary_on_headers("HX-Request", "If-None-Match")
 @event_view(poll_etag_extra=no_extra)
-def wall(request, *, event, viewer):
+def wall(request, *, event, viewer, etag):
     """The action plan on the projector, polled by the shared live poller (static/js/agenda.js).
 
     While Event.version is unchanged the poll is answered 304 from the ETag,
     before anything is queried or rendered.
     """
-    etag = version_etag(request, event, viewer)
-    if request.htmx and (response := not_modified(request, etag)):
-        return response
     items = _items(event, viewer, action_queries.board_initiatives(event))
     context = {
         "event": event,

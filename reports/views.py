@@ -12,7 +12,7 @@ from agenda.models import Topic
 from events.access import event_view
 from openspace import idempotency
 from openspace.idempotency import idempotent
-from openspace.live import no_extra, not_modified, version_etag, with_etag
+from openspace.live import no_extra, with_etag
 from openspace.ratelimit import rate_limit
 
 from . import queries, services
@@ -65,11 +65,8 @@ def _author(viewer) -> str:
 @require_GET
 @vary_on_headers("HX-Request", "If-None-Match")
 @event_view(poll_etag_extra=lambda request: request.GET.urlencode())
-def wall(request, *, event, viewer):
+def wall(request, *, event, viewer, etag):
     """The news wall: every published report, in session-code order."""
-    etag = version_etag(request, event, viewer, request.GET.urlencode())
-    if request.htmx and (response := not_modified(request, etag)):
-        return response
     round_number = request.GET.get("round", "")
     room_code = request.GET.get("room", "")[:4]
     reports = queries.news_wall(
@@ -357,11 +354,8 @@ def missing(request, *, event, viewer):
 @require_GET
 @vary_on_headers("HX-Request", "If-None-Match")
 @event_view(poll_etag_extra=no_extra)
-def vernissage(request, *, event, viewer):
+def vernissage(request, *, event, viewer, etag):
     """The projector shows the reports one by one, large, in rotation."""
-    etag = version_etag(request, event, viewer)
-    if request.htmx and (response := not_modified(request, etag)):
-        return response
     context = {"event": event, "viewer": viewer, "reports": queries.news_wall(event), "etag": etag}
     template = "reports/vernissage.html#slides" if request.htmx else "reports/vernissage.html"
     return with_etag(render(request, template, context), etag)
