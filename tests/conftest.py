@@ -1,4 +1,5 @@
 import os
+import socket
 
 import pytest
 from django.core.cache import cache
@@ -109,3 +110,18 @@ def login_participant(client, participant):
 @pytest.fixture
 def participant_client(client, participant):
     return login_participant(client, participant)
+
+
+@pytest.fixture
+def no_network(monkeypatch):
+    """Record (and block) every attempt to open a network connection."""
+    attempts = []
+
+    def refuse(self, address, *args, **kwargs):
+        attempts.append(address)
+        raise OSError("network use in a test")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    monkeypatch.setattr(socket, "create_connection", lambda address, *a, **k: refuse(None, address))
+    return attempts

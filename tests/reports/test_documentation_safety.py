@@ -7,7 +7,6 @@ every address that is not a static or media file, while the PDF still comes out.
 
 import base64
 import io
-import socket
 
 import pikepdf
 import pytest
@@ -31,21 +30,6 @@ HOSTILE_URLS = [
 @pytest.fixture(autouse=True)
 def media_root(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def no_network(monkeypatch):
-    """Record (and block) every attempt to open a network connection."""
-    attempts = []
-
-    def refuse(self, address, *args, **kwargs):
-        attempts.append(address)
-        raise OSError("network use in a test")
-
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
-    monkeypatch.setattr(socket, "create_connection", lambda address, *a, **k: refuse(None, address))
-    return attempts
 
 
 def tiny_png() -> bytes:

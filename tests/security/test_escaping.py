@@ -16,7 +16,6 @@ import csv
 import io
 import json
 import re
-import socket
 import subprocess
 from datetime import timedelta
 
@@ -143,19 +142,6 @@ def hostile(event, facilitator):
             "follow_up": follow_up.pk,
         },
     }
-
-
-@pytest.fixture
-def no_network(monkeypatch):
-    attempts = []
-
-    def refuse(self, address, *args, **kwargs):
-        attempts.append(address)
-        raise OSError("network use in a test")
-
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
-    return attempts
 
 
 # -- HTML ----------------------------------------------------------------------------------
