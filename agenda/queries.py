@@ -59,6 +59,9 @@ class Round:
     slot: TimeSlot
     cells: list[Cell]
     state: str = ""  # "now", "next" or ""
+    # When the round ends, as an aware datetime: the wall's countdown is right on a
+    # projector whatever the time zone of its computer.
+    ends: datetime.datetime | None = None
 
     @property
     def topics(self) -> list[Topic]:
@@ -129,6 +132,7 @@ def grid(event: Event, participant: Participant | None = None, now=None) -> Grid
             slot=slot,
             cells=[Cell(room, slot, by_cell.get((slot.pk, room.pk))) for room in rooms],
             state=states.get(slot.pk, ""),
+            ends=timezone.make_aware(datetime.datetime.combine(event.date, slot.ends_at)),
         )
         for slot in slots
     ]

@@ -42,10 +42,11 @@ def participant_context(browser, live_server, participant, viewport=PHONE):
     return context
 
 
-def facilitator_context(browser, live_server, user, viewport=LAPTOP):
+def facilitator_context(browser, live_server, user, viewport=LAPTOP, **options):
+    """A logged-in browser; `options` go to new_context (e.g. timezone_id)."""
     client = Client()
     client.force_login(user)
-    context = browser.new_context(viewport=viewport, locale="en-GB")
+    context = browser.new_context(viewport=viewport, locale="en-GB", **options)
     context.add_cookies(
         [
             {

@@ -1,12 +1,16 @@
 """The marketplace in browsers: phones post and sign up, the wall follows; facilitators move."""
 
+import datetime
+import math
+
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from agenda.models import SignUp, Topic
 from tests.agenda.conftest import build_grid
 from tests.conftest import PHONE, PROJECTOR
-from tests.factories import ParticipantFactory, TopicFactory
+from tests.factories import ParticipantFactory, TimeSlotFactory, TopicFactory
 
 from .helpers import (
     assert_no_axe_violations,
@@ -134,3 +138,35 @@ def test_own_marks_full_rooms_and_the_unplaced_on_a_phone_and_a_laptop(
     expect(page.locator(f"[data-topic='{topics[1, 1].pk}'] .badge")).to_have_count(1)
     expect(page.locator(".session--mine")).to_have_count(0)
     shoot(page, "agenda-own-facilitator")
+
+
+def test_the_round_on_now_is_readable_on_the_wall(browser, live_server, event, facilitator):
+    now = timezone.localtime()
+    event.date = now.date()
+    event.save(update_fields=["date"])
+    rooms, _slots = build_grid(event, rooms=2, rounds=0)
+    slot = TimeSlotFactory(
+        event=event,
+        number=1,
+        label="Pass 1",
+        starts_at=datetime.time(0),
+        ends_at=datetime.time(23, 59, 59),  # on now, whenever the test runs
+    )
+    TopicFactory(event=event, title="Pågår nu", room=rooms[0], time_slot=slot)
+    event.touch()
+
+    # A projector computer on another clock than the event's (Europe/Stockholm).
+    wall = facilitator_context(
+        browser, live_server, facilitator, viewport=PROJECTOR, timezone_id="America/New_York"
+    ).new_page()
+    wall.goto(f"{live_server.url}/e/{event.slug}/wall/")
+
+    expect(wall.locator(".wall__grid tr.round--now")).to_contain_text("Pågår nu")
+    expect(wall.locator(".wall__phase")).to_contain_text("Pass 1 · ")
+    # The countdown counts to the end in the event's time zone, not the browser's.
+    ends = timezone.make_aware(datetime.datetime.combine(event.date, slot.ends_at))
+    left = math.ceil((ends - timezone.now()).total_seconds() / 60)
+    expect(wall.locator(".wall__countdown")).to_contain_text("min left")
+    assert int(wall.locator(".wall__countdown").inner_text().split()[0]) in (left - 1, left)
+    shoot(wall, "wall-projector-round-now")
+    assert_no_axe_violations(wall)  # light text on the agenda's light "now" colour failed here
