@@ -24,21 +24,24 @@ def cell_label(room, slot) -> str:
 
 
 class CellChoiceField(forms.ChoiceField):
-    """A room × time slot of the event, as "roomid-slotid", or unplaced."""
+    """A room × time slot of the event, as "roomid-slotid", or unplaced.
 
-    def __init__(self, *, grid, free_only=True, unplaced_label=None, **kwargs):
-        self.grid = grid
-        cells = grid.free_cells() if free_only else [c for r in grid.rounds for c in r.cells]
+    `places` (agenda.queries.Places) gives the cells offered; any room and slot of the
+    event is accepted, and the database's one-topic-per-cell rule settles the rest.
+    """
+
+    def __init__(self, *, places, unplaced_label=None, **kwargs):
+        self.places = places
         choices = [(UNPLACED, unplaced_label or _("No place yet: the facilitator places it"))]
-        choices += [(cell_value(c.room, c.slot), cell_label(c.room, c.slot)) for c in cells]
+        choices += [(cell_value(room, slot), cell_label(room, slot)) for room, slot in places.cells]
         super().__init__(choices=choices, required=False, **kwargs)
 
     def clean(self, value):
         value = super().clean(value)
         if not value:
             return None, None
-        rooms = {str(room.pk): room for room in self.grid.rooms}
-        slots = {str(round_.slot.pk): round_.slot for round_ in self.grid.rounds}
+        rooms = {str(room.pk): room for room in self.places.rooms}
+        slots = {str(slot.pk): slot for slot in self.places.slots}
         room_id, _sep, slot_id = value.partition("-")
         if room_id not in rooms or slot_id not in slots:
             raise forms.ValidationError(_("That place does not exist in this event."))
@@ -63,12 +66,12 @@ class TopicForm(forms.ModelForm):
             "co_convener": forms.TextInput(attrs={"dir": "auto"}),
         }
 
-    def __init__(self, *args, grid=None, with_cell=False, **kwargs):
+    def __init__(self, *args, places=None, with_cell=False, **kwargs):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial.setdefault("idempotency_key", uuid.uuid4().hex)
         if with_cell:
-            self.fields["cell"] = CellChoiceField(grid=grid, label=_("Where and when"))
+            self.fields["cell"] = CellChoiceField(places=places, label=_("Where and when"))
 
     def clean_title(self):
         title = " ".join(self.cleaned_data["title"].split())
@@ -81,7 +84,7 @@ class MoveForm(forms.Form):
     def __init__(self, *args, grid, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["cell"] = CellChoiceField(
-            grid=grid, label=_("Move to"), unplaced_label=_("Unplaced")
+            places=grid.places(), label=_("Move to"), unplaced_label=_("Unplaced")
         )
 
 

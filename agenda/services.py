@@ -19,7 +19,8 @@ class AgendaError(Exception):
 
 
 class CellTaken(AgendaError):
-    pass
+    def __init__(self):
+        super().__init__(_("Someone else just took that place. Choose another free place."))
 
 
 def _check_cell(event: Event, room: Room | None, time_slot: TimeSlot | None) -> None:
@@ -36,9 +37,7 @@ def _place(topic: Topic, room: Room | None, time_slot: TimeSlot | None) -> None:
         with transaction.atomic():
             topic.save(update_fields=["room", "time_slot", "updated_at"])
     except IntegrityError:
-        raise CellTaken(
-            _("Someone else just took that place. Choose another free place.")
-        ) from None
+        raise CellTaken from None
 
 
 @transaction.atomic
@@ -68,19 +67,22 @@ def post_topic(
         description=description,
         co_convener=co_convener,
         convener=participant,
+        room=room,
+        time_slot=time_slot,
         idempotency_key=idempotency_key,
     )
     try:
         with transaction.atomic():
             topic.save()
     except IntegrityError:
-        # Either the same form twice at the same moment, or a constraint we check below.
+        # The same form twice at the same moment, or the cell taken meanwhile (the
+        # database's one-topic-per-cell rule).
         existing = Topic.objects.filter(event=event, idempotency_key=idempotency_key).first()
         if idempotency_key and existing is not None:
             return existing
+        if room is not None:
+            raise CellTaken from None
         raise
-    if room is not None:
-        _place(topic, room, time_slot)
     event.touch()
     return topic
 

@@ -1,10 +1,7 @@
 import secrets
-import time
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.middleware.csrf import get_token
@@ -19,9 +16,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from events.access import event_view
-from openspace import idempotency
+from openspace import idempotency, live
 from openspace.idempotency import idempotent
-from openspace.live import no_extra, not_modified, version_etag, with_etag
+from openspace.live import no_extra, with_etag
 from openspace.ratelimit import rate_limit
 
 from . import queries, services
@@ -49,18 +46,12 @@ def get_topic_for_editor(viewer, pk) -> Topic:
 
 
 # The agenda grid as everyone with the same role sees it, and the wall, are rendered
-# once per event version, language and round on now, and kept in the cache. A request
-# that finds them fresh skips the grid's queries and renders only the viewer's own
-# sessions (sign-up state, clash notes) into them, and their CSRF token. Every write a
-# participant can see bumps Event.version (agenda/services.py), and the version and the
-# rounds' states are checked on every read, so a change shows on the next request.
-SHARED_RENDER_SECONDS = 10 * 60
-# A poll may be answered from a shared render this many seconds older than the last
-# write: in a marketplace burst the version changes many times a second, and without
-# this every poll rendered the whole grid anew (docs/performance.md, "Load"). A poll
-# comes every 10 s, so the next one brings what was left out; a page loaded after the
-# change holds a later version and gets 304 (openspace.live.not_modified(or_newer)).
-# The number of seconds is settings.POLL_COALESCE_SECONDS.
+# once per event version, language and round on now, and kept in the cache
+# (openspace.live.shared_render). A request that finds them fresh skips the grid's
+# queries and renders only the viewer's own sessions (sign-up state, clash notes) into
+# them, and their CSRF token. Every write a participant can see bumps Event.version
+# (agenda/services.py), and the version and the rounds' states are checked on every
+# read, so a change shows on the next request.
 
 
 @dataclass(frozen=True)
@@ -88,30 +79,22 @@ def with_urls(event, topics):
 
 
 def _cached_render(key: str, event, *, poll: bool = False) -> dict | None:
-    """The shared render under `key` if nothing was written and no round began or ended
-    since; for a poll, also one rendered up to POLL_COALESCE_SECONDS before a write."""
-    shared = cache.get(key)
-    if shared is None or shared["version"] > event.version:
-        return None
-    if shared["version"] < event.version and not (
-        poll and time.time() - shared["at"] < settings.POLL_COALESCE_SECONDS
-    ):
-        return None
-    if queries.round_states(event, shared["slots"]) != shared["states"]:
-        return None
-    return shared
+    """The shared render under `key`, if current and no round began or ended since."""
+
+    def same_rounds(shared) -> bool:
+        return queries.round_states(event, shared["slots"]) == shared["states"]
+
+    return live.shared_render(key, event, poll=poll, fresh=same_rounds)
 
 
 def _cache_render(key: str, event, grid, **values) -> dict:
-    shared = {
-        "version": event.version,
-        "at": time.time(),
-        "slots": [round_.slot for round_ in grid.rounds],
-        "states": {round_.slot.pk: round_.state for round_ in grid.rounds if round_.state},
+    return live.share_render(
+        key,
+        event,
+        slots=[round_.slot for round_ in grid.rounds],
+        states={round_.slot.pk: round_.state for round_ in grid.rounds if round_.state},
         **values,
-    }
-    cache.set(key, shared, SHARED_RENDER_SECONDS)
-    return shared
+    )
 
 
 def _render_grid(key: str, event, grid, role: Role) -> dict:
@@ -136,6 +119,7 @@ def _render_grid(key: str, event, grid, role: Role) -> dict:
         parts=html.split(mark),  # between items, item, between items, item, …
         csrf=csrf,  # stands in for the viewer's CSRF token
         conveners={topic.pk: topic.convener_id for topic in grid.topics},
+        counts={topic.pk: (topic.seated_count, topic.waiting_count) for topic in grid.topics},
     )
 
 
@@ -184,7 +168,10 @@ def _agenda_context(request, event, viewer):
         shared = _render_grid(key, event, grid, role)
         own = grid.own()
     else:
-        own = queries.own_sessions(event, me) if me is not None else []
+        # The counts of this very version are in the shared render; a poll answered
+        # from a render of a moment ago counts the viewer's own sessions afresh.
+        counts = shared["counts"] if shared["version"] == event.version else None
+        own = queries.own_sessions(event, me, counts) if me is not None else []
     show = request.GET.get("show", "")
     if show not in ("mine", "my-topics"):
         show = ""
@@ -216,10 +203,11 @@ def _show(request) -> str:
 def home(request, *, event, viewer, etag):
     """The agenda: a grid on laptops, a list per round on phones. Polls for changes."""
     context = _agenda_context(request, event, viewer)
-    if context["version"] != event.version:  # a poll answered from a render of a moment ago
-        etag = version_etag(request, event, viewer, _show(request), version=context["version"])
-        if response := not_modified(request, etag, or_newer=True):
-            return response
+    etag, response = live.render_etag(
+        request, event, viewer, etag, context["version"], _show(request)
+    )
+    if response:
+        return response
     context["etag"] = etag
     template = "agenda/home.html#agenda" if request.htmx else "agenda/home.html"
     return with_etag(render(request, template, context), etag)
@@ -270,8 +258,7 @@ def topic_new(request, *, event, viewer):
     if not (event.marketplace_open or viewer.is_facilitator):
         messages.warning(request, _("The marketplace is closed: new topics cannot be posted now."))
         return redirect("agenda:home", slug=event.slug)
-    grid = queries.grid(event)
-    form = TopicForm(request.POST or None, grid=grid, with_cell=True)
+    form = TopicForm(request.POST or None, places=queries.places(event), with_cell=True)
     if request.method == "POST" and form.is_valid():
         room, slot = form.cleaned_data["cell"]
         try:
@@ -289,7 +276,9 @@ def topic_new(request, *, event, viewer):
         except services.AgendaError as error:
             form.add_error("cell" if isinstance(error, services.CellTaken) else None, str(error))
             # Offer the places that are still free, keeping what was typed.
-            form.fields["cell"] = TopicForm(grid=queries.grid(event), with_cell=True).fields["cell"]
+            form.fields["cell"] = TopicForm(places=queries.places(event), with_cell=True).fields[
+                "cell"
+            ]
         else:
             idempotency.done(request)
             messages.success(request, _("Your topic is on the agenda."))
@@ -341,19 +330,21 @@ def signup(request, pk, *, event, viewer):
     topic.event = event
     if viewer.participant is None:
         raise PermissionDenied
-    error = ""
+    error, my_signup = "", None
     try:
         if request.POST.get("action") == "leave":
             services.leave(topic=topic, participant=viewer.participant)
+            my_signup = None
         else:
-            services.sign_up(topic=topic, participant=viewer.participant)
+            my_signup = services.sign_up(topic=topic, participant=viewer.participant)
     except services.AgendaError as exc:
         error = str(exc)
     if request.htmx:
         # The button and the counts only: not the session page's list of names.
-        topic = queries.topics_with_counts(event).get(pk=topic.pk)
+        queries.with_counts(topic)
         with_urls(event, [topic])
-        my_signup = SignUp.objects.filter(topic=topic, participant=viewer.participant).first()
+        if error:  # nothing changed: show where they stand
+            my_signup = SignUp.objects.filter(topic=topic, participant=viewer.participant).first()
         return render(
             request,
             "agenda/home.html#signup",

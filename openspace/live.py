@@ -10,12 +10,24 @@ even earlier (quick_not_modified): from the event's version alone, one small que
 before the event and the participant are loaded. The ETag names the participant by
 a digest of their cookie's token, not by their id, so that check needs no lookup.
 A 304 carries nothing, so answering it without those checks shows nobody anything.
+
+Pages that many people poll and that look the same for everyone with the same role
+(the agenda grid, the walls, the news wall) are rendered once per event version and
+kept in the cache (shared_render / share_render). A request that finds the render of
+the current version uses it; a *poll* may also get one rendered up to
+settings.POLL_COALESCE_SECONDS before the latest write: in a burst the version changes
+many times a second, and without this every poll rendered the whole page anew
+(docs/performance.md, "Load"). The next poll brings what was left out; a page loaded
+after the change holds a later version and gets 304 (not_modified(or_newer=True)).
 """
 
 import hashlib
 import re
+import time
+from collections.abc import Callable
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.http import HttpResponse
 from django.utils.cache import patch_cache_control
@@ -102,3 +114,43 @@ def with_etag(response: HttpResponse, etag: str) -> HttpResponse:
     response["ETag"] = etag
     patch_cache_control(response, no_cache=True, private=True)
     return response
+
+
+# A shared render is replaced when the version changes; this only bounds how long an
+# unused one stays in memory.
+SHARED_RENDER_SECONDS = 10 * 60
+
+
+def shared_render(key: str, event, *, poll: bool = False, fresh: Callable | None = None):
+    """The render kept under `key` if nothing was written since (for a poll: or if it
+    is at most POLL_COALESCE_SECONDS older than the latest write) and `fresh(shared)`,
+    if given, holds; else None."""
+    shared = cache.get(key)
+    if shared is None or shared["version"] > event.version:
+        return None
+    if shared["version"] < event.version and not (
+        poll and time.time() - shared["at"] < settings.POLL_COALESCE_SECONDS
+    ):
+        return None
+    if fresh is not None and not fresh(shared):
+        return None
+    return shared
+
+
+def share_render(key: str, event, **values) -> dict:
+    """Keep `values` (rendered HTML and what it was made from) for event.version."""
+    shared = {"version": event.version, "at": time.time(), **values}
+    cache.set(key, shared, SHARED_RENDER_SECONDS)
+    return shared
+
+
+def render_etag(request, event, viewer, etag: str, version: int, extra: str = ""):
+    """(ETag, 304 or None) for a page made from a shared render of `version`.
+
+    A poll answered from a render of a moment ago gets that version's ETag, and a 304
+    if the client already holds that page or a later one.
+    """
+    if version == event.version:
+        return etag, None
+    etag = version_etag(request, event, viewer, extra, version=version)
+    return etag, not_modified(request, etag, or_newer=True)

@@ -564,6 +564,72 @@ def test_agenda_and_wall_query_counts_do_not_grow(
     assert mine >= 5 or name == "wall"
 
 
+def queries_of_post(client, path, data, headers=None) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as context:
+        response = client.post(path, data, headers=headers or {})
+    assert response.status_code in (200, 302)
+    return len(context.captured_queries)
+
+
+def test_posting_a_topic_costs_the_same_with_many_topics(participant_client, event, rooms, slots):
+    """Choosing a place reads the cells, never every topic with its counts."""
+    form = url("topic-new", event)
+
+    def post(title, room):
+        cell = f"{room.pk}-{slots[0].pk}"
+        data = {"title": title, "cell": cell, "idempotency_key": title}
+        return queries_of_post(participant_client, form, data)
+
+    participant_client.get(form)  # the event's language is looked up once, then cached
+    get_few, post_few = queries_of(participant_client, form), post("Först", rooms[0])
+    for room in rooms[2:]:
+        TopicFactory(event=event, room=room, time_slot=slots[1])
+    for _ in range(30):
+        SignUpFactory(topic=TopicFactory(event=event))  # unplaced, with a sign-up each
+    assert queries_of(participant_client, form) == get_few
+    assert post("Sen", rooms[1]) == post_few
+    assert Topic.objects.get(title="Sen").code == f"{rooms[1].code}{slots[0].number}"
+    page = participant_client.get(form).content.decode()
+    assert f'value="{rooms[1].pk}-{slots[0].pk}"' not in page  # taken: not offered again
+    assert f'value="{rooms[2].pk}-{slots[0].pk}"' in page
+
+
+def test_a_sign_up_costs_the_same_with_many_sign_ups(
+    participant_client, event, placed_topic, participant
+):
+    path = url("signup", event, pk=placed_topic.pk)
+    htmx = {"HX-Request": "true"}
+    participant_client.get(url("home", event))  # the event's language, then cached
+    first = queries_of_post(participant_client, path, {"action": "join"}, htmx)
+    queries_of_post(participant_client, path, {"action": "leave"}, htmx)
+    for _ in range(25):
+        SignUpFactory(topic=placed_topic, participant=ParticipantFactory(event=event))
+    response = participant_client.post(path, {"action": "join"}, headers=htmx)
+    assert "26" in response.content.decode()  # the counts of the answer are current
+    participant_client.post(path, {"action": "leave"}, headers=htmx)
+    assert queries_of_post(participant_client, path, {"action": "join"}, htmx) == first
+
+
+def test_own_sessions_show_current_counts_from_the_shared_render(
+    participant_client, event, rooms, slots, participant
+):
+    """A viewer's own sessions take their counts from the shared render of the same
+    version; after a write the page shows the new count, never the old one."""
+    topic = TopicFactory(event=event, room=rooms[0], time_slot=slots[0])
+    SignUpFactory(topic=topic, participant=participant)
+    home = url("home", event)
+    participant_client.get(home)  # renders and shares the grid
+    other = ParticipantFactory(event=event)
+    SignUpFactory(topic=topic, participant=other)
+    event.touch()
+    participant_client.get(home)  # a fresh render after the write
+    page = participant_client.get(home).content.decode()  # from the shared render
+    assert re.search(r"session--mine.*?2 signed up", page, re.S)
+
+
 def test_session_page_query_count_does_not_grow(
     client, event, placed_topic, participant, django_assert_num_queries
 ):

@@ -170,7 +170,10 @@ ROUTES = [
     Route("events:invite-create"),
     # -- agenda --
     Route("agenda:schedule", extras={"fingerprint": ["", "0" * 64, "x"]}),
-    Route("agenda:topic-new", form=lambda w: TopicForm(grid=grid(w), with_cell=True)),
+    Route(
+        "agenda:topic-new",
+        form=lambda w: TopicForm(places=agenda_queries.places(w.event), with_cell=True),
+    ),
     Route("agenda:topic-edit", kwargs=topic_pk, form=lambda w: TopicForm(instance=w.topic)),
     Route("agenda:topic-withdraw", kwargs=topic_pk),
     Route(
