@@ -1,15 +1,12 @@
 import secrets
-from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -54,14 +51,6 @@ def get_topic_for_editor(viewer, pk) -> Topic:
 # read, so a change shows on the next request.
 
 
-@dataclass(frozen=True)
-class Role:
-    """What the shared grid may depend on about its viewer: never who they are."""
-
-    participant: bool
-    is_facilitator: bool
-
-
 def with_urls(event, topics):
     """Give each topic its page and sign-up URLs: one reverse() each, not one per card."""
     open_pk = 2147483647  # reversed once with this id, then each topic's id put in its place
@@ -97,7 +86,7 @@ def _cache_render(key: str, event, grid, **values) -> dict:
     )
 
 
-def _render_grid(key: str, event, grid, role: Role) -> dict:
+def _render_grid(key: str, event, grid, role: live.Role) -> dict:
     # Random marks: no topic title can contain them, so none can forge an item boundary.
     mark, csrf = secrets.token_hex(16), secrets.token_hex(16)
     with_urls(event, grid.topics)
@@ -140,24 +129,13 @@ def _grid_html(request, event, viewer, shared, own, visible) -> str:
                 "next": "agenda",
             },
         )
-        rendered = dict(item.split("|", 1) for item in html.split(mark)[1:])
-    pieces = []
-    for index, part in enumerate(shared["parts"]):
-        if index % 2 == 0:  # between items
-            pieces.append(part)
-            continue
-        key, item = part.split("|", 1)  # key: the topic id, "" for a free cell
-        if visible is not None and (not key or int(key) not in visible):
-            continue
-        pieces.append(rendered.get(key, item))
-    # Every piece is the output of an autoescaping template; the token is [A-Za-z0-9].
-    html = "".join(pieces).replace(shared["csrf"], get_token(request))
-    return mark_safe(html)  # noqa: S308 - rendered and escaped by the templates above
+        rendered = live.own_items(html, mark)
+    return live.personalise(request, shared["parts"], shared["csrf"], rendered, visible)
 
 
 def _agenda_context(request, event, viewer):
     me = viewer.participant
-    role = Role(participant=me is not None, is_facilitator=viewer.is_facilitator)
+    role = live.Role(participant=me is not None, is_facilitator=viewer.is_facilitator)
     key = (
         f"agenda-grid:{event.pk}:{translation.get_language()}:"
         f"{int(role.participant)}{int(role.is_facilitator)}"

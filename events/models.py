@@ -256,6 +256,11 @@ class RunSheetItem(models.Model):
         return self.label or self.get_phase_display()
 
 
+def participant_display_name(name: str, organisation: str) -> str:
+    """How a participant is named wherever they are shown: "Anna (Kommunen)"."""
+    return f"{name} ({organisation})" if organisation else name
+
+
 class ParticipantQuerySet(models.QuerySet):
     def active(self):
         return self.filter(removed_at__isnull=True)
@@ -287,9 +292,7 @@ class Participant(models.Model):
 
     @property
     def display_name(self) -> str:
-        if self.organisation:
-            return f"{self.name} ({self.organisation})"
-        return self.name
+        return participant_display_name(self.name, self.organisation)
 
     @property
     def is_active(self) -> bool:

@@ -25,6 +25,7 @@ import hashlib
 import re
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
@@ -116,6 +117,14 @@ def with_etag(response: HttpResponse, etag: str) -> HttpResponse:
     return response
 
 
+@dataclass(frozen=True)
+class Role:
+    """The viewer a shared render is made for: what it may depend on, never who they are."""
+
+    participant: bool
+    is_facilitator: bool
+
+
 # A shared render is replaced when the version changes; this only bounds how long an
 # unused one stays in memory.
 SHARED_RENDER_SECONDS = 10 * 60
@@ -154,3 +163,34 @@ def render_etag(request, event, viewer, etag: str, version: int, extra: str = ""
         return etag, None
     etag = version_etag(request, event, viewer, extra, version=version)
     return etag, not_modified(request, etag, or_newer=True)
+
+
+def own_items(html: str, mark: str) -> dict[str, str]:
+    """A render of the viewer's own items, each after `mark` and its key and a "|",
+    as {key: item}."""
+    return dict(item.split("|", 1) for item in html.split(mark)[1:])
+
+
+def personalise(request, parts: list[str], csrf: str, own: dict[str, str], keep=None) -> str:
+    """A shared render made whole for one viewer.
+
+    `parts`: the shared HTML split at its marks: between items, item, between items, …;
+    each item starts with its key and a "|". The viewer's `own` items take the place of
+    the shared ones with the same key; with `keep` (a set of int keys) only those items
+    stay. `csrf`, the stand-in token of the shared render, becomes the viewer's own.
+    """
+    from django.middleware.csrf import get_token
+    from django.utils.safestring import mark_safe
+
+    pieces = []
+    for index, part in enumerate(parts):
+        if index % 2 == 0:  # between items
+            pieces.append(part)
+            continue
+        key, item = part.split("|", 1)  # key: an id, or "" for an item of nobody's
+        if keep is not None and (not key or int(key) not in keep):
+            continue
+        pieces.append(own.get(key, item))
+    # Every piece is the output of an autoescaping template; the token is [A-Za-z0-9].
+    html = "".join(pieces).replace(csrf, get_token(request))
+    return mark_safe(html)  # noqa: S308 - rendered and escaped by the templates

@@ -7,11 +7,15 @@ else's initiative: 403).
 
 from __future__ import annotations
 
+import secrets
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -21,7 +25,7 @@ from django_htmx.http import trigger_client_event
 from events.access import Viewer, event_view
 from events.identity import get_participant
 from events.models import Event
-from openspace import idempotency
+from openspace import idempotency, live
 from openspace.idempotency import idempotent
 from openspace.live import no_extra, with_etag
 from openspace.ratelimit import rate_limit
@@ -131,47 +135,111 @@ def _items(event: Event, viewer: Viewer, initiatives):
     )
 
 
-def _board_context(event: Event, viewer: Viewer, view: str, error: str = "") -> dict:
-    items = _items(event, viewer, action_queries.board_initiatives(event))
-    previous = action_queries.previous_event(event)
-    follow_up = action_queries.follow_up_initiatives(previous)
-    can_update_follow_up = viewer.is_facilitator
+def _listing_context(event: Event, viewer, view: str, items, actions_open: bool) -> dict:
     return {
         "event": event,
         "viewer": viewer,
-        "nav": "actions",
-        "tab": view,
         "view": view,
         "items": items,
         "groups": action_queries.group_by_level(items),
-        "actions_open": action_plan.actions_open(event),
-        "previous_event": previous,
-        "follow_up": follow_up,
-        "can_update_follow_up": can_update_follow_up,
+        "actions_open": actions_open,
         "state_choices": InitiativeState.choices,
         "merge_possible": len(items) > 1,
-        "error": error,
     }
+
+
+def _board_html(request, event: Event, viewer: Viewer, view: str, *, poll: bool = False):
+    """The board's initiatives as HTML, and the event version they show.
+
+    For participants the board is rendered once per event version, language, view
+    and role and shared (openspace.live.shared_render); their own initiatives (joined
+    or raised) are put in afresh, and their CSRF token. A facilitator, who may change
+    every initiative, gets a render of their own.
+    """
+    actions_open = action_plan.actions_open(event)
+    if viewer.is_facilitator:
+        items = _items(event, viewer, action_queries.board_initiatives(event))
+        context = {**_listing_context(event, viewer, view, items, actions_open), "mark": ""}
+        html = render_to_string("reports/actions/board.html#listing", context, request=request)
+        return html, event.version  # a SafeString: the output of an autoescaping template
+    role = live.Role(participant=viewer.participant is not None, is_facilitator=False)
+    key = (
+        f"action-board:{event.pk}:{translation.get_language()}:{view}:{int(role.participant)}"
+        f":{int(actions_open)}:{event.participant_visibility}"
+    )
+    me = viewer.participant
+    shared = live.shared_render(key, event, poll=poll)
+    if shared is None:
+        mark, csrf = secrets.token_hex(16), secrets.token_hex(16)
+        initiatives = action_queries.board_initiatives(event)
+        items = action_queries.board_items(
+            initiatives,
+            participant=None,
+            is_facilitator=False,
+            visibility=event.participant_visibility,
+        )
+        context = _listing_context(event, role, view, items, actions_open)
+        html = render_to_string(
+            "reports/actions/board.html#listing", {**context, "mark": mark, "csrf_token": csrf}
+        )
+        shared = live.share_render(key, event, parts=html.split(mark), csrf=csrf)
+        mine = [i for i in initiatives if me and action_queries.is_own(i, me)]
+    else:
+        mine = action_queries.own_initiatives(event, me) if me else []
+    own = {}
+    if mine:
+        mark = secrets.token_hex(16)
+        context = _listing_context(event, viewer, view, _items(event, viewer, mine), actions_open)
+        html = render_to_string(
+            "reports/actions/board.html#own",
+            {**context, "mark": mark, "csrf_token": shared["csrf"]},
+        )
+        own = live.own_items(html, mark)
+    return live.personalise(request, shared["parts"], shared["csrf"], own), shared["version"]
 
 
 def _render_board(request, event, viewer, *, error: str = "", status: int = 200):
     view = _board_view(request)
-    context = _board_context(event, viewer, view, error)
+    board_html, _version = _board_html(request, event, viewer, view)
+    context = {"event": event, "view": view, "board_html": board_html, "error": error}
     return render(request, "reports/actions/board.html#board", context, status=status)
 
 
 # -- the board --------------------------------------------------------------------------------
 
 
+def _board_extra(request) -> str:
+    return f"-{_board_view(request)}"
+
+
 @require_GET
 @vary_on_headers("HX-Request", "If-None-Match")
-@event_view(poll_etag_extra=lambda request: f"-{_board_view(request)}")
+@event_view(poll_etag_extra=_board_extra)
 def board(request, *, event, viewer, etag):
     """Phones poll the board every 10 s (static/js/agenda.js): 304 while nothing changed."""
     view = _board_view(request)
-    context = {**_board_context(event, viewer, view), "etag": etag}
-    template = "reports/actions/board.html#board" if request.htmx else "reports/actions/board.html"
-    return with_etag(render(request, template, context), etag)
+    board_html, version = _board_html(request, event, viewer, view, poll=bool(request.htmx))
+    etag, response = live.render_etag(request, event, viewer, etag, version, _board_extra(request))
+    if response:
+        return response
+    context = {"event": event, "viewer": viewer, "view": view, "board_html": board_html}
+    if request.htmx:
+        return with_etag(
+            render(request, "reports/actions/board.html#board", {**context, "etag": etag}), etag
+        )
+    previous = action_queries.previous_event(event)
+    context.update(
+        {
+            "nav": "actions",
+            "tab": view,
+            "actions_open": action_plan.actions_open(event),
+            "previous_event": previous,
+            "follow_up": action_queries.follow_up_initiatives(previous),
+            "can_update_follow_up": viewer.is_facilitator,
+            "state_choices": InitiativeState.choices,
+        }
+    )
+    return with_etag(render(request, "reports/actions/board.html", context), etag)
 
 
 @require_http_methods(["GET", "POST"])

@@ -16,18 +16,17 @@ def session_order(topic: Topic) -> tuple:
 
 
 def news_wall(event: Event, *, round_number=None, room_code=None, include_hidden=False):
-    """Published reports with photos and visible comments, in session-code order."""
-    comments = ReportComment.objects.order_by("created_at", "pk")
-    if not include_hidden:
-        comments = comments.filter(hidden=False)
+    """Published reports with photos and their number of visible comments
+    (comment_count), in session-code order."""
+    counted = None if include_hidden else Q(comments__hidden=False)
     reports = (
         Report.objects.published()
         .filter(event=event)
         .select_related("topic__convener", "topic__room", "topic__time_slot")
         .prefetch_related(
             Prefetch("photos", queryset=ReportPhoto.objects.order_by("position", "pk")),
-            Prefetch("comments", queryset=comments),
         )
+        .annotate(comment_count=Count("comments", filter=counted))
     )
     if round_number:
         reports = reports.filter(topic__time_slot__number=round_number)

@@ -2,7 +2,8 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -10,7 +11,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from agenda.models import Topic
 from events.access import event_view
-from openspace import idempotency
+from openspace import idempotency, live
 from openspace.idempotency import idempotent
 from openspace.live import no_extra, with_etag
 from openspace.ratelimit import rate_limit
@@ -62,25 +63,60 @@ def _author(viewer) -> str:
     return viewer.participant.display_name if viewer.participant else _("a facilitator")
 
 
+def _cards(request, event, viewer, round_number: int | None, room_code: str | None):
+    """The news wall's cards as HTML and the version they show.
+
+    The unfiltered wall, which every phone polls, is rendered once per event version,
+    language and role (openspace.live.shared_render); a filtered one is rendered for
+    its request (filters are many, and need not push the shared renders from the cache).
+    """
+    unfiltered = round_number is None and room_code is None
+    key = (
+        f"news-wall:{event.pk}:{translation.get_language()}:{int(viewer.is_facilitator)}"
+        if unfiltered
+        else ""
+    )
+    if key and (shared := live.shared_render(key, event, poll=bool(request.htmx))):
+        return shared["html"], shared["version"]
+    reports = queries.news_wall(
+        event,
+        round_number=round_number,
+        room_code=room_code,
+        include_hidden=viewer.is_facilitator,
+    )
+    html = render_to_string("reports/wall.html#card_list", {"event": event, "reports": reports})
+    if key:
+        live.share_render(key, event, html=html)
+    return html, event.version
+
+
+def _wall_extra(request) -> str:
+    return request.GET.urlencode()
+
+
 @require_GET
 @vary_on_headers("HX-Request", "If-None-Match")
-@event_view(poll_etag_extra=lambda request: request.GET.urlencode())
+@event_view(poll_etag_extra=_wall_extra)
 def wall(request, *, event, viewer, etag):
     """The news wall: every published report, in session-code order."""
     round_number = request.GET.get("round", "")
     room_code = request.GET.get("room", "")[:4]
-    reports = queries.news_wall(
+    cards_html, version = _cards(
+        request,
         event,
+        viewer,
         # ASCII digits, a few: "²".isdigit() is true but int() refuses it (a 500).
-        round_number=int(round_number) if _small_number(round_number) else None,
+        int(round_number) if _small_number(round_number) and int(round_number) else None,
         # A room code is letters and digits (a NUL byte in a query is a 500 on PostgreSQL).
-        room_code=room_code if room_code.isalnum() else None,
-        include_hidden=viewer.is_facilitator,
+        room_code if room_code.isalnum() else None,
     )
+    etag, response = live.render_etag(request, event, viewer, etag, version, _wall_extra(request))
+    if response:
+        return response
     context = {
         "event": event,
         "viewer": viewer,
-        "reports": reports,
+        "cards_html": cards_html,
         "rooms": list(event.rooms.all()),
         "slots": list(event.time_slots.all()),
         "round": round_number,
