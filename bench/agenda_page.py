@@ -78,10 +78,14 @@ def build(name, people, rooms, rounds, signups):
     return event, participants[0], topics[0]
 
 
-def measure(client, path, runs, headers=None):
+def measure(client, path, runs, headers=None, before=None):
+    """Median ms, queries, status and bytes of `runs` requests; `before()`, if given,
+    runs untimed before each (e.g. a write, so that shared renders are made afresh)."""
     client.get(path, headers=headers or {})  # warm caches
     times = []
     for _ in range(runs):
+        if before is not None:
+            before()
         start = time.perf_counter()
         response = client.get(path, headers=headers or {})
         times.append(time.perf_counter() - start)
