@@ -255,7 +255,10 @@ def _setup_context(request, event, room_errors=None, slot_errors=None, **forms):
         "rooms": rooms,
         "slots": slots,
         "run_sheet": list(event.run_sheet.all()),
-        "participants": list(event.participants.active()),
+        # Anonymised participants keep their sign-ups (the counts) but have no name
+        # left to show or remove: they are counted, not listed.
+        "participants": list(event.participants.active().filter(anonymised_at__isnull=True)),
+        "anonymised_count": event.participants.active().filter(anonymised_at__isnull=False).count(),
         "phases": Phase.choices,
         "join_url": absolute_url(
             request, reverse("events:join-event", kwargs={"slug": event.slug})

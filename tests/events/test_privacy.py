@@ -564,6 +564,22 @@ def test_facilitator_anonymises_after_confirming(facilitator_client, event, part
     assert participant.name == "Anonymous participant"
 
 
+def test_the_setup_page_counts_anonymised_participants_instead_of_listing_them(
+    facilitator_client, event, participant
+):
+    from tests.factories import ParticipantFactory
+
+    ParticipantFactory(event=event, name="Bo Berg")
+    facilitator_client.post(_url("event-anonymise", event), {"confirm": "yes"})
+    ParticipantFactory(event=event, name="Cecilia Sen")  # joined after the anonymisation
+    page = facilitator_client.get(reverse("events:facilitate", kwargs={"slug": event.slug}))
+    section = page.content.decode().split('id="participants"', 1)[1].split("</section>", 1)[0]
+    assert "Cecilia Sen" in section
+    assert "Anonymous participant" not in section and "Anna" not in section
+    assert "2 anonymised participants" in section
+    assert '<span class="badge">3</span>' in section
+
+
 def test_facilitator_deletes_the_event_by_typing_its_address(
     facilitator_client, event, other_event, participant
 ):
