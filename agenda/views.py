@@ -344,8 +344,12 @@ def signup(request, pk, *, event, viewer):
 
 @require_POST
 @event_view(facilitator_required=True)
+@idempotent
 def topic_arrange(request, pk, *, event, viewer):
-    """Facilitators arrange the grid: move, swap, merge, lock and unlock."""
+    """Facilitators arrange the grid: move, swap, merge, lock and unlock.
+
+    Idempotent per form key: a drop on a taken cell swaps the two topics, and the same
+    drop sent twice by a flaky network must not swap them back."""
     topic = get_topic(event, pk)
     topic.event = event
     action = request.POST.get("action", "move")
@@ -383,6 +387,7 @@ def topic_arrange(request, pk, *, event, viewer):
     except services.AgendaError as error:
         messages.error(request, str(error))
     else:
+        idempotency.done(request)
         messages.success(request, _("The agenda was updated."))
     if request.POST.get("next") == "topic":
         return redirect("agenda:topic", slug=event.slug, pk=topic.pk)

@@ -300,7 +300,10 @@ def photo_upload(request, pk, *, event, viewer):
 
 @require_POST
 @event_view()
+@idempotent
 def photo_edit(request, pk, photo_pk, *, event, viewer):
+    """Caption, move or delete a photo. Idempotent per form key: "Move up" tapped twice
+    by a flaky network (the same form sent twice) moves the photo once."""
     report = get_report_for_writer(request, viewer, event, pk)
     photo = get_object_or_404(ReportPhoto, pk=photo_pk, report=report)
     photo.report = report
@@ -312,10 +315,11 @@ def photo_edit(request, pk, photo_pk, *, event, viewer):
     else:
         # Through a form: a raw caption let NUL bytes through (a 500 on PostgreSQL).
         form = CaptionForm(request.POST)
-        if form.is_valid():
-            services.update_photo(photo=photo, caption=form.cleaned_data["caption"])
-        else:
+        if not form.is_valid():
             messages.error(request, " ".join(form.errors["caption"]))
+            return redirect("reports:report-edit", slug=event.slug, pk=pk)
+        services.update_photo(photo=photo, caption=form.cleaned_data["caption"])
+    idempotency.done(request)
     return redirect("reports:report-edit", slug=event.slug, pk=pk)
 
 

@@ -12,9 +12,19 @@
     return csrf;
   }
 
+  // A fresh key per drop (openspace/idempotency.py): the same drop sent twice by a
+  // flaky network moves once, and a drop on a taken cell does not swap back.
+  function newKey() {
+    var bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) {
+      return ("0" + b.toString(16)).slice(-2);
+    }).join("");
+  }
+
   function move(topicId, cell) {
     var url = window.location.pathname.replace(/\/$/, "") + "/sessions/" + topicId + "/arrange/";
-    var body = new URLSearchParams({ action: "move", cell: cell });
+    var body = new URLSearchParams({ action: "move", cell: cell, idempotency_key: newKey() });
     return fetch(url, {
       method: "POST", body: body, credentials: "same-origin",
       headers: { "X-CSRFToken": token() }, redirect: "manual"

@@ -652,3 +652,24 @@ def test_session_page_query_count_does_not_grow(
         SignUpFactory(topic=placed_topic, participant=ParticipantFactory(event=event))
     with django_assert_num_queries(small):
         client.get(path)
+
+
+def test_a_drop_on_a_taken_cell_sent_twice_swaps_once(facilitator_client, event, rooms, slots):
+    """Dragging a session onto another swaps them; the same request again (a retry on a
+    flaky network, same key) must not swap them back."""
+    first = TopicFactory(event=event, room=rooms[0], time_slot=slots[0])
+    second = TopicFactory(event=event, room=rooms[1], time_slot=slots[0])
+    drop = {"action": "move", "cell": f"{rooms[1].pk}-{slots[0].pk}", "idempotency_key": "k" * 32}
+    for _ in range(2):
+        response = facilitator_client.post(url("topic-arrange", event, pk=first.pk), drop)
+        assert response.status_code == 302
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.room, second.room) == (rooms[1], rooms[0])
+    # A new drop (a new key) is a new swap.
+    drop["idempotency_key"] = "n" * 32
+    facilitator_client.post(url("topic-arrange", event, pk=first.pk), drop)
+    first.refresh_from_db()
+    assert first.room == rooms[1]  # dropped on its own cell now: stays
+    page = facilitator_client.get(url("topic", event, pk=first.pk)).content.decode()
+    assert page.count('name="idempotency_key"') >= 2  # the move and lock forms carry keys

@@ -147,6 +147,30 @@ def test_photo_upload_and_bad_files(participant_client, event, topic):
     assert ReportPhoto.objects.count() == 1
 
 
+def test_a_photo_moved_up_twice_by_one_form_moves_once(participant_client, event, topic):
+    """The same form sent twice (a double tap, a retry on a flaky network) moves the
+    photo one place, not two; a new form (a new key) moves it again."""
+    report = services.report_for(topic)
+    photos = [
+        services.add_photo(report=report, upload=SimpleUploadedFile(f"{n}.jpg", photo_bytes()))
+        for n in range(3)
+    ]
+    last = photos[2]
+    path = u("photo-edit", event, pk=topic.pk, photo_pk=last.pk)
+
+    def order():
+        return list(ReportPhoto.objects.order_by("position", "pk").values_list("pk", flat=True))
+
+    form = {"action": "up", "idempotency_key": "u" * 24}
+    for _ in range(2):
+        assert participant_client.post(path, form).status_code == 302
+    assert order() == [photos[0].pk, last.pk, photos[1].pk]
+    participant_client.post(path, {**form, "idempotency_key": "v" * 24})
+    assert order() == [last.pk, photos[0].pk, photos[1].pk]
+    edit = participant_client.get(u("report-edit", event, pk=topic.pk)).content.decode()
+    assert edit.count('name="idempotency_key"') >= 4  # each photo's form, and the upload
+
+
 def test_a_100_mb_upload_is_refused_without_reading_it(participant_client, event, topic):
     response = participant_client.generic(
         "POST",

@@ -36,7 +36,8 @@ KEY = "k" * 20
 
 # -- every URL, classified --------------------------------------------------------------
 
-# POSTs that make something new carry a key.
+# POSTs that make something new, or that would change something again when sent twice
+# (a swap, a photo moved up), carry a key.
 KEYED = {
     "events:join-event",
     "events:event-new",
@@ -46,7 +47,9 @@ KEYED = {
     "events:invite-create",
     "events:event-duplicate",
     "agenda:topic-new",
+    "agenda:topic-arrange",
     "reports:photo-upload",
+    "reports:photo-edit",
     "reports:comment-add",
     "reports:action-new",
     "reports:event-import",
@@ -74,12 +77,9 @@ NATURALLY_IDEMPOTENT = {
     "agenda:signup": "one sign-up per person (unique), leaving twice leaves once",
     "agenda:topic-edit": "saves the fields",
     "agenda:topic-withdraw": "404 the second time",
-    "agenda:topic-arrange": "moves to the named cell; lock states; merge: 404 the second time "
-    "(a swap sent twice swaps back: a facilitator's laptop, left as it is)",
     "agenda:schedule": "the fingerprint of the grid refuses a second apply",
     "reports:report-edit": "a save based on a version; the same text twice is no conflict",
     "reports:report-autosave": "as report-edit",
-    "reports:photo-edit": "caption saved; delete 404 the second time; moving twice moves twice",
     "reports:comment-moderate": "sets the state named in the form",
     "reports:documentation-settings": "saves the fields",
     "reports:documentation-pdf": "a GET",
