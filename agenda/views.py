@@ -1,5 +1,3 @@
-import secrets
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
@@ -87,26 +85,16 @@ def _cache_render(key: str, event, grid, **values) -> dict:
 
 
 def _render_grid(key: str, event, grid, role: live.Role) -> dict:
-    # Random marks: no topic title can contain them, so none can forge an item boundary.
-    mark, csrf = secrets.token_hex(16), secrets.token_hex(16)
     with_urls(event, grid.topics)
-    html = render_to_string(
-        "agenda/home.html#grid",
-        {
-            "event": event,
-            "grid": grid,
-            "viewer": role,
-            "mark": mark,
-            "csrf_token": csrf,
-            "next": "agenda",
-        },
+    parts, csrf = live.render_shared(
+        "agenda/home.html#grid", {"event": event, "grid": grid, "viewer": role, "next": "agenda"}
     )
     return _cache_render(
         key,
         event,
         grid,
-        parts=html.split(mark),  # between items, item, between items, item, …
-        csrf=csrf,  # stands in for the viewer's CSRF token
+        parts=parts,
+        csrf=csrf,
         conveners={topic.pk: topic.convener_id for topic in grid.topics},
         counts={topic.pk: (topic.seated_count, topic.waiting_count) for topic in grid.topics},
     )
@@ -116,20 +104,12 @@ def _grid_html(request, event, viewer, shared, own, visible) -> str:
     """The shared grid with the viewer's own sessions put in afresh and `visible` kept."""
     rendered = {}
     if own:
-        mark = secrets.token_hex(16)
         with_urls(event, [topic for topic, _signup, _clash in own])
-        html = render_to_string(
+        rendered = live.render_own(
             "agenda/home.html#own",
-            {
-                "event": event,
-                "viewer": viewer,
-                "own": own,
-                "mark": mark,
-                "csrf_token": shared["csrf"],
-                "next": "agenda",
-            },
+            {"event": event, "viewer": viewer, "own": own, "next": "agenda"},
+            shared["csrf"],
         )
-        rendered = live.own_items(html, mark)
     return live.personalise(request, shared["parts"], shared["csrf"], rendered, visible)
 
 
@@ -312,7 +292,6 @@ def signup(request, pk, *, event, viewer):
     try:
         if request.POST.get("action") == "leave":
             services.leave(topic=topic, participant=viewer.participant)
-            my_signup = None
         else:
             my_signup = services.sign_up(topic=topic, participant=viewer.participant)
     except services.AgendaError as exc:

@@ -248,6 +248,9 @@ def _setup_context(request, event, room_errors=None, slot_errors=None, **forms):
         slot.form = (slot_errors or {}).get(slot.pk) or TimeSlotForm(
             instance=slot, prefix=f"slot-{slot.pk}"
         )
+    # Anonymised participants keep their sign-ups (the counts) but have no name left to
+    # show or remove: they are counted, not listed.
+    everyone = list(event.participants.active())
     context = {
         "event": event,
         "viewer": viewer,
@@ -255,10 +258,8 @@ def _setup_context(request, event, room_errors=None, slot_errors=None, **forms):
         "rooms": rooms,
         "slots": slots,
         "run_sheet": list(event.run_sheet.all()),
-        # Anonymised participants keep their sign-ups (the counts) but have no name
-        # left to show or remove: they are counted, not listed.
-        "participants": list(event.participants.active().filter(anonymised_at__isnull=True)),
-        "anonymised_count": event.participants.active().filter(anonymised_at__isnull=False).count(),
+        "participants": [p for p in everyone if p.anonymised_at is None],
+        "anonymised_count": sum(p.anonymised_at is not None for p in everyone),
         "phases": Phase.choices,
         "join_url": absolute_url(
             request, reverse("events:join-event", kwargs={"slug": event.slug})

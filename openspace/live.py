@@ -23,6 +23,7 @@ after the change holds a later version and gets 304 (not_modified(or_newer=True)
 
 import hashlib
 import re
+import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,7 +32,10 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control
+from django.utils.safestring import mark_safe
 
 
 def version_etag(request, event, viewer, extra: str = "", *, version: int | None = None) -> str:
@@ -165,23 +169,33 @@ def render_etag(request, event, viewer, etag: str, version: int, extra: str = ""
     return etag, not_modified(request, etag, or_newer=True)
 
 
-def own_items(html: str, mark: str) -> dict[str, str]:
-    """A render of the viewer's own items, each after `mark` and its key and a "|",
-    as {key: item}."""
+def render_shared(template: str, context: dict) -> tuple[list[str], str]:
+    """Render `template` to be shared: its parts split at a random mark (between items,
+    item, between items, …), and the random stand-in for the viewer's CSRF token.
+
+    The template puts the mark around every item, after the item's key and a "|"; the
+    marks are random, so no user text can forge an item boundary.
+    """
+    mark, csrf = secrets.token_hex(16), secrets.token_hex(16)
+    html = render_to_string(template, {**context, "mark": mark, "csrf_token": csrf})
+    return html.split(mark), csrf
+
+
+def render_own(template: str, context: dict, csrf: str) -> dict[str, str]:
+    """Render the viewer's own items (`template` puts a mark, the key and a "|" before
+    each) with the shared render's stand-in token `csrf`, as {key: item}."""
+    mark = secrets.token_hex(16)
+    html = render_to_string(template, {**context, "mark": mark, "csrf_token": csrf})
     return dict(item.split("|", 1) for item in html.split(mark)[1:])
 
 
 def personalise(request, parts: list[str], csrf: str, own: dict[str, str], keep=None) -> str:
     """A shared render made whole for one viewer.
 
-    `parts`: the shared HTML split at its marks: between items, item, between items, …;
-    each item starts with its key and a "|". The viewer's `own` items take the place of
-    the shared ones with the same key; with `keep` (a set of int keys) only those items
-    stay. `csrf`, the stand-in token of the shared render, becomes the viewer's own.
+    `parts` and `csrf` as render_shared gives them. The viewer's `own` items
+    (render_own) take the place of the shared ones with the same key; with `keep` (a
+    set of int keys) only those items stay. The stand-in token becomes the viewer's own.
     """
-    from django.middleware.csrf import get_token
-    from django.utils.safestring import mark_safe
-
     pieces = []
     for index, part in enumerate(parts):
         if index % 2 == 0:  # between items

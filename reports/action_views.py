@@ -7,8 +7,6 @@ else's initiative: 403).
 
 from __future__ import annotations
 
-import secrets
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
@@ -170,7 +168,6 @@ def _board_html(request, event: Event, viewer: Viewer, view: str, *, poll: bool 
     me = viewer.participant
     shared = live.shared_render(key, event, poll=poll)
     if shared is None:
-        mark, csrf = secrets.token_hex(16), secrets.token_hex(16)
         initiatives = action_queries.board_initiatives(event)
         items = action_queries.board_items(
             initiatives,
@@ -178,23 +175,21 @@ def _board_html(request, event: Event, viewer: Viewer, view: str, *, poll: bool 
             is_facilitator=False,
             visibility=event.participant_visibility,
         )
-        context = _listing_context(event, role, view, items, actions_open)
-        html = render_to_string(
-            "reports/actions/board.html#listing", {**context, "mark": mark, "csrf_token": csrf}
+        parts, csrf = live.render_shared(
+            "reports/actions/board.html#listing",
+            _listing_context(event, role, view, items, actions_open),
         )
-        shared = live.share_render(key, event, parts=html.split(mark), csrf=csrf)
+        shared = live.share_render(key, event, parts=parts, csrf=csrf)
         mine = [i for i in initiatives if me and action_queries.is_own(i, me)]
     else:
         mine = action_queries.own_initiatives(event, me) if me else []
     own = {}
     if mine:
-        mark = secrets.token_hex(16)
-        context = _listing_context(event, viewer, view, _items(event, viewer, mine), actions_open)
-        html = render_to_string(
+        own = live.render_own(
             "reports/actions/board.html#own",
-            {**context, "mark": mark, "csrf_token": shared["csrf"]},
+            _listing_context(event, viewer, view, _items(event, viewer, mine), actions_open),
+            shared["csrf"],
         )
-        own = live.own_items(html, mark)
     return live.personalise(request, shared["parts"], shared["csrf"], own), shared["version"]
 
 
