@@ -205,22 +205,58 @@ def own_sessions(
 ) -> list[tuple[Topic, MySignUp, bool]]:
     """The participant's sessions as Grid.own() gives them, without the grid.
 
-    Their sign-ups first (the participant index), then only those topics with their
-    counts: one join from every topic of the event to its sign-ups cost twice as much.
-    `counts` (topic id -> (seated, waiting)), if given and current, spares counting
-    again: the shared render of this very version has them.
+    One query from their sign-ups (the participant index) to the topics, without an
+    ORDER BY: building the query took twenty times as long as running it, and most
+    of that was resolving the ordering across three joins; a handful of rows sort in
+    Python. `counts` (topic id -> (seated, waiting)), if given and current, spares
+    counting: the shared render of this very version has them. Else one more query.
     """
-    mine = dict(SignUp.objects.filter(participant=participant).values_list("topic_id", "waiting"))
-    if not mine:
+    signups = list(
+        SignUp.objects.filter(participant=participant, topic__withdrawn_at__isnull=True)
+        .select_related("topic__convener", "topic__room", "topic__time_slot")
+        .order_by()
+    )
+    if not signups:
         return []
-    if counts is not None and all(pk in counts for pk in mine):
-        topics = list(_topics(event).filter(pk__in=mine))
-        for topic in topics:
-            topic.seated_count, topic.waiting_count = counts[topic.pk]
-    else:
-        topics = list(topics_with_counts(event).filter(pk__in=mine))
+    if counts is None or any(signup.topic_id not in counts for signup in signups):
+        counts = _counts([signup.topic_id for signup in signups])
+    topics = []
+    for signup in signups:
+        topic = signup.topic
+        topic.event = event
+        topic.seated_count, topic.waiting_count = counts.get(topic.pk, (0, 0))
+        topics.append(topic)
     clashes = clashing(topics)
-    return [(topic, MySignUp(waiting=mine[topic.pk]), topic.pk in clashes) for topic in topics]
+    waiting = {signup.topic_id: signup.waiting for signup in signups}
+    return [
+        (topic, MySignUp(waiting=waiting[topic.pk]), topic.pk in clashes)
+        for topic in sorted(topics, key=_grid_order)
+    ]
+
+
+def _counts(topic_ids: list[int]) -> dict[int, tuple[int, int]]:
+    rows = (
+        SignUp.objects.filter(topic_id__in=topic_ids)
+        .order_by()
+        .values("topic")
+        .annotate(
+            seated=Count("pk", filter=Q(waiting=False)), waiting=Count("pk", filter=Q(waiting=True))
+        )
+        .values_list("topic", "seated", "waiting")
+    )
+    return {topic: (seated, waiting) for topic, seated, waiting in rows}
+
+
+def _grid_order(topic: Topic):
+    """The order of _topics(), placed sessions first."""
+    slot = topic.time_slot
+    return (
+        slot is None,
+        slot.starts_at if slot else datetime.time.min,
+        topic.room.position if topic.room else 0,
+        topic.created_at,
+        topic.pk,
+    )
 
 
 def topic_page(event: Event, pk: int) -> Topic:

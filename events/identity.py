@@ -32,7 +32,9 @@ def get_participant(request, event: Event) -> Participant | None:
     participant = None
     token = participant_token(request, event.pk)
     if token:
-        participant = Participant.objects.active().filter(event=event, token=token).first()
+        # At most one, not .first(): its ORDER BY took longer to build than the query to run.
+        found = list(Participant.objects.active().filter(event=event, token=token).order_by()[:1])
+        participant = found[0] if found else None
         if participant is not None:
             participant.event = event
     cache[event.pk] = participant
