@@ -252,6 +252,30 @@ def test_user_text_with_markup_and_urls_is_printed_as_text(facilitator, tmp_path
     assert "root:" not in text
 
 
+def embedded_fonts(content: bytes) -> set[str]:
+    pdf = pikepdf.open(io.BytesIO(content))
+    return {
+        str(font.get("/BaseFont", ""))
+        for page in pdf.pages
+        for font in page.obj.get("/Resources", {}).get("/Font", {}).values()
+    }
+
+
+def test_emoji_in_user_text_are_printed_not_boxes(facilitator, tmp_path):
+    """Participants write emoji in titles; the PDF draws them with the emoji font that
+    scripts/run and scripts/test install (fonts-noto-color-emoji), not as empty boxes."""
+    event = EventFactory(facilitators=[facilitator])
+    room = Room.objects.create(event=event, name="Rum", code="A")
+    slot = TimeSlot.objects.create(
+        event=event, number=1, label="Pass 1", starts_at="10:00", ends_at="11:00"
+    )
+    Topic.objects.create(event=event, title="Tillit 🤝 och samverkan 🌱", room=room, time_slot=slot)
+    content = documentation.export_documentation_pdf(event).content
+    fonts = embedded_fonts(content)
+    assert any("Emoji" in font for font in fonts), fonts
+    assert any("DejaVu" in font for font in fonts), fonts  # the text's own font stays
+
+
 def test_print_photo_is_upright_small_and_without_metadata(media_root):
     from django.core.files.base import ContentFile
     from django.core.files.storage import default_storage
