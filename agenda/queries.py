@@ -111,6 +111,21 @@ class Grid:
             cells=[(cell.room, cell.slot) for round_ in self.rounds for cell in round_.cells],
         )
 
+    # Up to this many rooms the wall has a column per room; with more, a row per room
+    # (20 columns of 90 px broke every word of every title on a 1920 px projector).
+    WALL_ROOM_COLUMNS = 8
+
+    @property
+    def rooms_down(self) -> bool:
+        return len(self.rooms) > self.WALL_ROOM_COLUMNS
+
+    def by_room(self) -> list[tuple[Room, list[Cell]]]:
+        """Each room with its cells, one per round in order: the grid turned on its side."""
+        return [
+            (room, [round_.cells[index] for round_ in self.rounds])
+            for index, room in enumerate(self.rooms)
+        ]
+
     def placed_cells(self) -> list[Cell]:
         return [cell for round_ in self.rounds for cell in round_.cells if cell.topic]
 

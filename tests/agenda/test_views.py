@@ -340,6 +340,24 @@ def test_titles_cannot_break_the_shared_grid_apart(participant_client, event, ro
     assert page.count("<article ") == 1
 
 
+@pytest.mark.parametrize(("room_count", "rooms_down"), [(8, False), (9, True)])
+def test_the_wall_turns_the_grid_on_its_side_past_eight_rooms(
+    participant_client, event, room_count, rooms_down
+):
+    rooms, slots = build_grid(event, rooms=room_count, rounds=2)
+    TopicFactory(event=event, room=rooms[-1], time_slot=slots[1], title="Sista rummet")
+    page = participant_client.get(url("wall", event)).content.decode()
+    assert ("wall__grid--rooms-down" in page) is rooms_down
+    body = page[page.index("<tbody data-wall-rows>") :]
+    rows = body[: body.index("</tbody>")].split("<tr")[1:]
+    if rooms_down:  # a row per room, its cells round by round
+        assert len(rows) == room_count
+        assert rows[-1].count("<td") == 2 and "Sista rummet" in rows[-1].split("<td")[2]
+    else:  # a row per round, its cells room by room
+        assert len(rows) == 2
+        assert rows[1].count("<td") == room_count and "Sista rummet" in rows[1].split("<td")[-1]
+
+
 def test_the_wall_shows_a_change_on_the_next_request(participant_client, event, rooms, slots):
     from agenda import services
 

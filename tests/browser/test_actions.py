@@ -4,6 +4,7 @@ Phones raise and join, the projector follows; the ladder by keyboard and by drag
 """
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -95,6 +96,49 @@ def test_two_phones_raise_and_join_while_the_projector_follows(browser, live_ser
     assert_accessible(phone_a)
     no_scroll = phone_a.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     assert no_scroll
+
+
+def test_a_long_action_plan_turns_pages_on_the_projector(browser, live_server, scene):
+    """25 initiatives do not fit on one screen: the wall shows what fits and turns
+    the page every 15 seconds, so every initiative is read out in turn."""
+    event, facilitator, anna, bo = scene
+    people = [ParticipantFactory(event=event, name=f"Deltagare {i}") for i in range(8)]
+    initiatives = []
+    for i in range(25):
+        initiative = Initiative.objects.create(
+            event=event,
+            created_by=anna,
+            who=f"Förvaltning {i}",
+            what=f"Initiativ nummer {i} om samverkan mellan skola och socialtjänst",
+            levels="FG",
+            when="Våren 2027",
+        )
+        InitiativeMember.objects.bulk_create(
+            InitiativeMember(initiative=initiative, participant=p) for p in people
+        )
+        initiatives.append(initiative)
+    projector = facilitator_context(browser, live_server, facilitator, PROJECTOR).new_page()
+    projector.clock.install()
+    projector.goto(f"{live_server.url}/e/{event.slug}/wall/actions/")
+    label = projector.locator("[data-wall-page]")
+    expect(label).to_have_text(re.compile(r"^Page 1 of [2-9]$"))
+    pages = int(label.inner_text().rsplit(" ", 1)[1])
+    assert projector.evaluate("document.documentElement.scrollHeight <= window.innerHeight")
+    expect(projector.locator("#actions-wall")).to_contain_text("and 4 more")  # 8 joiners
+
+    seen = []
+    for page in range(1, pages + 1):
+        expect(label).to_have_text(f"Page {page} of {pages}")
+        visible = projector.locator("#actions-wall tbody tr:visible")
+        ids = [row.get_attribute("id") for row in visible.all()]
+        assert ids, f"page {page} is empty"
+        last_bottom = visible.last.evaluate("row => row.getBoundingClientRect().bottom")
+        assert last_bottom <= PROJECTOR["height"]
+        seen += ids
+        projector.clock.run_for(15_000)
+    assert seen == [f"wall-initiative-{initiative.pk}" for initiative in initiatives]
+    expect(label).to_have_text(f"Page 1 of {pages}")  # and round again
+    assert_accessible(projector)
 
 
 def test_keyboard_only_move_on_the_ladder(browser, live_server, scene):

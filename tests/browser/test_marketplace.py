@@ -2,6 +2,7 @@
 
 import datetime
 import math
+import re
 
 import pytest
 from django.utils import timezone
@@ -170,3 +171,44 @@ def test_the_round_on_now_is_readable_on_the_wall(browser, live_server, event, f
     assert int(wall.locator(".wall__countdown").inner_text().split()[0]) in (left - 1, left)
     shoot(wall, "wall-projector-round-now")
     assert_no_axe_violations(wall)  # light text on the agenda's light "now" colour failed here
+
+
+def test_a_big_marketplace_fits_the_projector_a_page_at_a_time(
+    browser, live_server, event, facilitator
+):
+    """20 rooms x 6 rounds: a row per room (20 columns broke every word), and as many
+    rooms as fit on the screen, the page turning every 15 seconds."""
+    rooms, slots = build_grid(event, rooms=20, rounds=6)
+    convener = ParticipantFactory(event=event, name="Anna Lindqvist")
+    for slot in slots:
+        for room in rooms:
+            TopicFactory(
+                event=event,
+                room=room,
+                time_slot=slot,
+                convener=convener,
+                title=f"Samverkan kring barn som far illa, {room.code}{slot.number}",
+            )
+    event.touch()
+    wall = facilitator_context(browser, live_server, facilitator, viewport=PROJECTOR).new_page()
+    wall.clock.install()
+    wall.goto(f"{live_server.url}/e/{event.slug}/wall/")
+    expect(wall.locator(".wall__grid--rooms-down thead th")).to_have_count(7)  # + the corner
+    label = wall.locator("[data-wall-page]")
+    expect(label).to_have_text(re.compile(r"^Page 1 of [2-9]$"))
+    pages = int(label.inner_text().rsplit(" ", 1)[1])
+    seen = []
+    for page in range(1, pages + 1):
+        expect(label).to_have_text(f"Page {page} of {pages}")
+        assert wall.evaluate("document.documentElement.scrollHeight <= window.innerHeight")
+        seen += wall.locator(".wall__grid tbody tr:visible th").all_inner_texts()
+        wall.clock.run_for(15_000)
+    assert seen == [f"{room.code} {room.name}" for room in rooms]
+    # Columns wide enough for whole words (20 room columns were 90 px wide).
+    widths = wall.evaluate(
+        "[...document.querySelectorAll('.wall__grid thead th')].slice(1)"
+        ".map(th => th.getBoundingClientRect().width)"
+    )
+    assert min(widths) >= 200, widths
+    shoot(wall, "wall-projector-20-rooms")
+    assert_no_axe_violations(wall)
