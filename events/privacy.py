@@ -14,8 +14,11 @@ that take it away again, and the reads that show a person what there is.
   free-text fields that hold other people's names are emptied.
 - delete_event: the whole event, its uploaded files included.
 
-Free text that a person typed (a report's body, a comment that mentions someone)
-is not searched for names: only the fields made for names are changed.
+When a participant deletes their data, their name is also taken out of the lists
+of names that others typed (who took part in a report, others who join an
+initiative, a topic's co-convener), entry by entry. Other free text (a report's
+notes, a comment that mentions someone) is not searched for names: only the fields
+made for names are changed.
 See docs/deploy.md (Privacy) for the cron job.
 """
 
@@ -26,7 +29,7 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
@@ -370,6 +373,46 @@ def _replace_names(event: Event, names: set[str], label: str, initiators: list[i
     return changed
 
 
+# The fields where people type other people's names, one per line or separated by commas.
+NAME_LISTS = ((Report, "participant_names"), (Initiative, "guests"), (Topic, "co_convener"))
+
+
+def without_names(text: str, names: set[str]) -> str:
+    """`text`, a list of names (one per line, or separated by commas), without the
+    entries that are one of `names` (whole entries, any case): "Anna" leaves "Annika"
+    and "Anna-Karin" alone. Lines without such an entry stay exactly as typed."""
+    wanted = {name.strip().casefold() for name in names if name.strip()}
+    lines = []
+    for line in text.splitlines():
+        entries = line.split(",")
+        kept = [entry for entry in entries if entry.strip().casefold() not in wanted]
+        if len(kept) < len(entries):
+            line = ",".join(kept).strip(" ,")
+            if not line:
+                continue
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def _strike_from_name_lists(event: Event, names: set[str]) -> int:
+    """Take `names` out of the typed lists of names (NAME_LISTS); the rows changed."""
+    changed = 0
+    for model, field in NAME_LISTS:
+        mentions = Q()
+        for name in names:
+            mentions |= Q(**{f"{field}__icontains": name})
+        for pk, text in model.objects.filter(mentions, event=event).values_list("pk", field):
+            if (shorter := without_names(text, names)) != text:
+                changed += model.objects.filter(pk=pk).update(**{field: shorter}, **_bumped(model))
+    return changed
+
+
+def _bumped(model) -> dict:
+    """A report open in someone's form must not be saved over this change unseen: its
+    version goes up, so that save is a conflict (reports/services.py)."""
+    return {"version": F("version") + 1} if model is Report else {}
+
+
 @transaction.atomic
 def delete_participant_data(*, participant: Participant) -> None:
     """A participant deletes their data; see the module's docstring for what stays.
@@ -389,6 +432,7 @@ def delete_participant_data(*, participant: Participant) -> None:
     ReportComment.objects.filter(participant=participant).delete()
     Reflection.objects.filter(participant=participant).delete()
     _replace_names(event, _names(participant), label, [participant.pk])
+    _strike_from_name_lists(event, _names(participant))
     now = timezone.now()
     participant.name, participant.organisation = label, ""
     participant.token = new_token()
@@ -439,7 +483,7 @@ def anonymise_event(*, event: Event) -> AnonymiseResult:
     texts += (
         Report.objects.filter(event=event)
         .filter(~Q(participant_names="") | ~Q(last_edited_by=""))
-        .update(participant_names="", last_edited_by="")
+        .update(participant_names="", last_edited_by="", **_bumped(Report))
     )
     texts += Initiative.objects.filter(event=event).exclude(guests="").update(guests="")
     texts += Topic.objects.filter(event=event).exclude(co_convener="").update(co_convener="")

@@ -387,6 +387,44 @@ def test_delete_participant_data_keeps_topics_and_removes_what_is_theirs(event, 
     assert participant.name == "Deleted participant"
 
 
+def test_deleting_takes_the_name_out_of_lists_others_typed(event, participant, world):
+    """Anna Andersson's name, typed by others into lists of names, is taken out entry
+    by entry; other names, and her name inside other text, stay."""
+    report = world["report"]
+    version = Report.objects.get(pk=report.pk).version
+    Initiative.objects.filter(pk=world["initiative"].pk).update(
+        guests="Gustav Gäst\nanna andersson \nAnnika Andersson"
+    )
+    bertils = TopicFactory(event=event, convener=world["bertil"], co_convener="Anna Andersson")
+    elsewhere = TopicFactory(event=EventFactory(), co_convener="Anna Andersson")
+    privacy.delete_participant_data(participant=participant)
+    report.refresh_from_db()
+    assert report.participant_names == "Bertil Berg, Gustav Gäst"
+    assert report.version == version + 1  # an open form of the report now sees a conflict
+    assert report.discussion == "Vi pratade om klarspråk."
+    guests = Initiative.objects.get(pk=world["initiative"].pk).guests
+    assert guests == "Gustav Gäst\nAnnika Andersson"
+    assert Topic.objects.get(pk=bertils.pk).co_convener == ""
+    assert Topic.objects.get(pk=world["topic"].pk).co_convener == "Cecilia Co"
+    assert Topic.objects.get(pk=elsewhere.pk).co_convener == "Anna Andersson"  # another event
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Anna Andersson, Bo Berg", "Bo Berg"),
+        ("Bo Berg, Anna Andersson, Cecilia Co", "Bo Berg, Cecilia Co"),
+        ("Bo Berg\nAnna Andersson\n\nCecilia Co", "Bo Berg\n\nCecilia Co"),
+        ("ANNA ANDERSSON", ""),
+        ("Anna Andersson-Ek, Annika", "Anna Andersson-Ek, Annika"),
+        ("Anna Andersson (Kommunen)", ""),
+    ],
+)
+def test_without_names_takes_out_whole_entries_only(text, expected):
+    names = {"Anna Andersson", "Anna Andersson (Kommunen)"}
+    assert privacy.without_names(text, names) == expected
+
+
 def test_deleted_participant_label_is_in_the_events_language(event, participant):
     from django.utils import translation
 
