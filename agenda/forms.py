@@ -4,6 +4,8 @@ from django import forms
 from django.utils.formats import time_format
 from django.utils.translation import gettext_lazy as _
 
+from openspace.concurrency import BaseField
+
 from .models import Topic
 
 UNPLACED = ""
@@ -51,6 +53,7 @@ class CellChoiceField(forms.ChoiceField):
 class TopicForm(forms.ModelForm):
     # A fresh key per rendered form: a double-tapped submit posts the same key twice.
     idempotency_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+    base = BaseField()  # editing: the topic as the person saw it (openspace.concurrency)
 
     class Meta:
         model = Topic

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from events.models import Event, Participant
+from openspace.concurrency import check_base, fingerprint
 
 from .models import Room, SignUp, TimeSlot, Topic
 
@@ -87,8 +88,28 @@ def post_topic(
     return topic
 
 
+# What the edit form changes, and so what a concurrent edit is checked on.
+TOPIC_EDITED = ("title", "description", "co_convener")
+
+
+def topic_base(topic: Topic) -> str:
+    """The fingerprint of the topic's editable fields, for the edit form's `base`."""
+    return fingerprint(getattr(topic, name) for name in TOPIC_EDITED)
+
+
 @transaction.atomic
-def edit_topic(*, topic: Topic, title: str, description: str, co_convener: str) -> Topic:
+def edit_topic(
+    *, topic: Topic, title: str, description: str, co_convener: str, base: str = ""
+) -> Topic:
+    """Save the edit, unless someone else changed the topic since `base` (the form's
+    fingerprint): then EditConflict, with the topic as stored now."""
+    stored = Topic.objects.select_for_update().get(pk=topic.pk)
+    check_base(
+        stored,
+        base,
+        [getattr(stored, name) for name in TOPIC_EDITED],
+        [title, description, co_convener],
+    )
     topic.title, topic.description, topic.co_convener = title, description, co_convener
     topic.save(update_fields=["title", "description", "co_convener", "updated_at"])
     topic.event.touch()

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from events.access import event_view
-from openspace import idempotency, live
+from openspace import concurrency, idempotency, live
 from openspace.idempotency import idempotent
 from openspace.live import no_extra, with_etag
 from openspace.ratelimit import rate_limit
@@ -252,20 +252,39 @@ def topic_new(request, *, event, viewer):
 @event_view()
 def topic_edit(request, pk, *, event, viewer):
     topic = get_topic_for_editor(viewer, pk)
-    form = TopicForm(request.POST or None, instance=topic)
+    base = services.topic_base(topic)
+    form = TopicForm(request.POST or None, instance=topic, initial={"base": base})
+    conflict = None
     if request.method == "POST" and form.is_valid():
-        services.edit_topic(
-            topic=topic,
-            title=form.cleaned_data["title"],
-            description=form.cleaned_data["description"],
-            co_convener=form.cleaned_data["co_convener"],
-        )
-        messages.success(request, _("Saved."))
-        return redirect(topic)
+        try:
+            services.edit_topic(
+                topic=topic,
+                title=form.cleaned_data["title"],
+                description=form.cleaned_data["description"],
+                co_convener=form.cleaned_data["co_convener"],
+                base=form.cleaned_data["base"],
+            )
+        except concurrency.EditConflict as error:
+            conflict = concurrency.conflict_context(
+                form,
+                _("Someone else changed this topic while you were editing it."),
+                {name: getattr(error.current, name) for name in services.TOPIC_EDITED},
+                error.base,
+            )
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(topic)
     return render(
         request,
         "agenda/topic_form.html",
-        {"event": event, "viewer": viewer, "form": form, "topic": topic, "nav": "agenda"},
+        {
+            "event": event,
+            "viewer": viewer,
+            "form": form,
+            "topic": topic,
+            "conflict": conflict,
+            "nav": "agenda",
+        },
     )
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agenda.models import Topic
 from events.models import Event
+from openspace.concurrency import BaseField
 
 from . import action_plan
 from .models import InitiativeState, LadderStep, Level
@@ -66,6 +67,7 @@ class InitiativeForm(forms.Form):
         help_text=_("One name per line."),
     )
     key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+    base = BaseField()  # editing: the initiative as the person saw it (openspace.concurrency)
 
     def __init__(self, *args, event: Event, **kwargs):
         super().__init__(*args, **kwargs)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from agenda.models import Topic
 from events.models import Event, Participant, Phase
+from openspace.concurrency import check_base, fingerprint
 
 from .models import (
     LADDER_NEXT_STEP_MAX,
@@ -176,6 +177,15 @@ def raise_initiative(
     return initiative
 
 
+# What the edit form changes, and so what a concurrent edit is checked on.
+INITIATIVE_EDITED = ("who", "what", "levels", "when", "topic_id", "guests")
+
+
+def initiative_base(initiative: Initiative) -> str:
+    """The fingerprint of the initiative's editable fields, for the edit form's `base`."""
+    return fingerprint(getattr(initiative, name) for name in INITIATIVE_EDITED)
+
+
 def edit_initiative(
     *,
     initiative: Initiative,
@@ -186,18 +196,33 @@ def edit_initiative(
     topic: Topic | None = None,
     guests: str = "",
     as_facilitator: bool = False,
+    base: str = "",
 ) -> Initiative:
+    """Save the edit, unless someone else changed the initiative since `base` (the
+    form's fingerprint): then EditConflict, with the initiative as stored now."""
     event = initiative.event
     _check_open(event, as_facilitator=as_facilitator)
     _check_active(initiative)
-    initiative.what = _text(what, field="what", limit=WHAT_MAX, required=True)
-    initiative.levels = normalise_levels(levels)
-    initiative.who = _text(who, field="who", limit=WHO_MAX, required=True)
-    initiative.when = _text(when, field="when", limit=WHEN_MAX)
-    initiative.guests = _guests(guests)
+    values = {
+        "who": _text(who, field="who", limit=WHO_MAX, required=True),
+        "what": _text(what, field="what", limit=WHAT_MAX, required=True),
+        "levels": normalise_levels(levels),
+        "when": _text(when, field="when", limit=WHEN_MAX),
+        "topic_id": topic.pk if topic else None,
+        "guests": _guests(guests),
+    }
     _check_topic(event, topic)
-    initiative.topic = topic
     with transaction.atomic():
+        stored = Initiative.objects.select_for_update().get(pk=initiative.pk)
+        check_base(
+            stored,
+            base,
+            [getattr(stored, name) for name in INITIATIVE_EDITED],
+            [values[name] for name in INITIATIVE_EDITED],
+        )
+        for name, value in values.items():
+            setattr(initiative, name, value)
+        initiative.topic = topic
         initiative.save(
             update_fields=["what", "levels", "who", "when", "guests", "topic", "updated_at"]
         )

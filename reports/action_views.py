@@ -23,7 +23,7 @@ from django_htmx.http import trigger_client_event
 from events.access import Viewer, event_view
 from events.identity import get_participant
 from events.models import Event
-from openspace import idempotency, live
+from openspace import concurrency, idempotency, live
 from openspace.idempotency import idempotent
 from openspace.live import no_extra, with_etag
 from openspace.ratelimit import rate_limit
@@ -300,6 +300,7 @@ def initiative_new(request, *, event, viewer):
 @event_view()
 def initiative_edit(request, pk, *, event, viewer):
     initiative = get_initiative_for_editor(event, viewer, pk)
+    conflict = None
     if request.method == "POST":
         form = InitiativeForm(request.POST, event=event)
         if form.is_valid():
@@ -314,9 +315,25 @@ def initiative_edit(request, pk, *, event, viewer):
                     topic=data["topic"],
                     guests=data["guests"],
                     as_facilitator=viewer.is_facilitator,
+                    base=data["base"],
                 )
             except action_plan.ActionPlanError as error:
                 form.add_error(error.field if error.field in form.fields else None, error.message)
+            except concurrency.EditConflict as error:
+                stored = error.current
+                conflict = concurrency.conflict_context(
+                    form,
+                    _("Someone else changed this initiative while you were editing it."),
+                    {
+                        "what": stored.what,
+                        "levels": list(stored.levels),
+                        "who": stored.who,
+                        "when": stored.when,
+                        "topic": stored.topic,
+                        "guests": stored.guests,
+                    },
+                    error.base,
+                )
             else:
                 messages.success(request, _("The initiative is saved."))
                 return HttpResponseRedirect(_board_url(event, anchor=f"initiative-{initiative.pk}"))
@@ -329,6 +346,7 @@ def initiative_edit(request, pk, *, event, viewer):
                 "when": initiative.when,
                 "topic": initiative.topic_id,
                 "guests": initiative.guests,
+                "base": action_plan.initiative_base(initiative),
             },
             event=event,
         )
@@ -342,6 +360,7 @@ def initiative_edit(request, pk, *, event, viewer):
             "form": form,
             "initiative": initiative,
             "closed_message": "",
+            "conflict": conflict,
         },
     )
 

@@ -1,6 +1,7 @@
 import re
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from agenda.models import SignUp, Topic
@@ -95,6 +96,42 @@ def test_the_convener_edits_their_topic(participant_client, placed_topic, event)
     assert response.status_code == 302
     placed_topic.refresh_from_db()
     assert placed_topic.title == "Tillit på riktigt"
+
+
+def form_base(response) -> str:
+    return re.search(r'name="base" value="([0-9a-f]+)"', response.content.decode()).group(1)
+
+
+def test_two_edits_of_one_topic_do_not_overwrite_each_other(
+    participant_client, placed_topic, event, facilitator
+):
+    """The convener and a facilitator edit the same topic at once: the later save does
+    not silently replace the earlier one; it shows what is stored now, keeps what was
+    typed, and a second save is deliberate."""
+    path = url("topic-edit", event, pk=placed_topic.pk)
+    convener_base = form_base(participant_client.get(path))
+    facilitator_client = Client()
+    facilitator_client.force_login(facilitator)
+    facilitators = {"title": "Tillit (rättat)", "description": "", "co_convener": "Bo"}
+    facilitators["base"] = form_base(facilitator_client.get(path))
+    assert facilitator_client.post(path, facilitators).status_code == 302
+
+    mine = {"title": "Tillit på riktigt", "description": "Min text", "co_convener": ""}
+    response = participant_client.post(path, {**mine, "base": convener_base})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Someone else changed this topic while you were editing it." in page
+    assert "Tillit (rättat)" in page  # what is stored now
+    assert 'value="Tillit på riktigt"' in page and "Min text</textarea>" in page  # kept
+    placed_topic.refresh_from_db()
+    assert placed_topic.title == "Tillit (rättat)"
+
+    again = participant_client.post(path, {**mine, "base": form_base(response)})
+    assert again.status_code == 302
+    placed_topic.refresh_from_db()
+    assert (placed_topic.title, placed_topic.co_convener) == ("Tillit på riktigt", "")
+    # The same save sent twice (a retry) is no conflict: it changes nothing more.
+    assert participant_client.post(path, {**mine, "base": convener_base}).status_code == 302
 
 
 # -- posting -----------------------------------------------------------------

@@ -1,4 +1,5 @@
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -355,6 +356,38 @@ def test_initiator_adds_names_of_people_not_in_the_app(client, open_event, initi
     assert initiative.guest_list == ["Eva", "Olle"]
     content = client.get(url("actions", open_event) + "?view=table").content.decode()
     assert "Eva, Olle" in content
+
+
+def test_two_edits_of_one_initiative_do_not_overwrite_each_other(
+    client, open_event, initiative, initiator
+):
+    """The initiator edits while a facilitator saves the same initiative: the later
+    save shows what is stored now and keeps what was typed; saving again is a choice."""
+    login_participant(client, initiator)
+    path = url("action-edit", open_event, pk=initiative.pk)
+    base = re.search(r'name="base" value="([0-9a-f]+)"', client.get(path).content.decode())[1]
+    mine = {"who": initiative.who, "what": initiative.what, "levels": ["F"], "guests": "Eva"}
+    facilitators = Initiative.objects.get(pk=initiative.pk)
+    action_plan.edit_initiative(
+        initiative=facilitators, who=mine["who"], what="Kompetensdag om AI", levels="G"
+    )
+
+    response = client.post(path, {**mine, "base": base})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Someone else changed this initiative while you were editing it." in page
+    assert "Kompetensdag om AI</div>" in page  # stored now
+    assert "Gemensam kompetensdag om AI i offentlig sektor</textarea>" in page  # kept
+    initiative.refresh_from_db()
+    assert (initiative.what, initiative.levels, initiative.guests) == (
+        "Kompetensdag om AI",
+        "G",
+        "",
+    )
+    new_base = re.search(r'name="base" value="([0-9a-f]+)"', page)[1]
+    assert client.post(path, {**mine, "base": new_base}).status_code == 302
+    initiative.refresh_from_db()
+    assert (initiative.what, initiative.levels, initiative.guests) == (mine["what"], "F", "Eva")
 
 
 def test_facilitator_merges_duplicates(facilitator_client, open_event, initiative, initiator):
