@@ -7,6 +7,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from agenda.models import Room, TimeSlot
+from openspace.concurrency import GuardedModelForm
 
 from .models import Event, Participant, RunSheetItem
 
@@ -30,7 +31,7 @@ def clean_text(value: str) -> str:
     return " ".join(value.split())
 
 
-class EventForm(forms.ModelForm):
+class EventForm(GuardedModelForm):
     class Meta:
         model = Event
         fields = [
@@ -116,7 +117,7 @@ class EventForm(forms.ModelForm):
         return data
 
 
-class RoomForm(forms.ModelForm):
+class RoomForm(GuardedModelForm):
     class Meta:
         model = Room
         fields = ["name", "location_hint", "capacity"]
@@ -128,7 +129,7 @@ class RoomForm(forms.ModelForm):
         return name
 
 
-class TimeSlotForm(forms.ModelForm):
+class TimeSlotForm(GuardedModelForm):
     class Meta:
         model = TimeSlot
         fields = ["label", "starts_at", "ends_at"]
@@ -220,7 +221,7 @@ class ParticipantForm(forms.ModelForm):
 RETENTION_MAX_DAYS = 3650
 
 
-class PrivacySettingsForm(forms.ModelForm):
+class PrivacySettingsForm(GuardedModelForm):
     """The event's privacy settings (events/privacy.py). The notice is pre-filled with
     the standard text; saved untouched, it stays the standard text."""
 

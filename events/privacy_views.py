@@ -8,6 +8,7 @@ confirmation page sends, so a stray POST deletes nothing.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -138,9 +139,13 @@ def privacy_settings(request, slug):
     if request.method == "POST":
         form = PrivacySettingsForm(request.POST, instance=Event.objects.get(pk=event.pk))
         if form.is_valid():
-            privacy.update_privacy_settings(
-                event=event, **{name: form.cleaned_data[name] for name in form.Meta.fields}
-            )
+            with transaction.atomic():
+                stored = Event.objects.select_for_update().get(pk=event.pk)
+                if form.unchanged_since_drawn(stored):
+                    privacy.update_privacy_settings(
+                        event=event, **{name: form.cleaned_data[name] for name in form.Meta.fields}
+                    )
+        if form.is_valid() and not form.errors:
             messages.success(request, _("Saved."))
             return redirect("events:privacy-settings", slug=event.slug)
     else:

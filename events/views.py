@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import UserCreationForm
+from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -301,10 +302,14 @@ def facilitate(request, slug):
 def event_details(request, slug):
     event = get_event_for_facilitator(request, slug)
     form = EventForm(request.POST, instance=Event.objects.get(pk=event.pk))
-    if not form.is_valid():
+    if form.is_valid():
+        with transaction.atomic():
+            if form.unchanged_since_drawn(Event.objects.select_for_update().get(pk=event.pk)):
+                fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+                services.update_event(event=event, fields=fields)
+    if form.errors:
         # 200, not 422: htmx 2 does not swap 4xx answers, and the errors must show.
         return _setup_response(request, event, "details", details_form=form)
-    services.update_event(event=event, fields={n: form.cleaned_data[n] for n in form.Meta.fields})
     messages.success(request, _("Saved."))
     return _after_write(request, event, "details")
 
@@ -375,7 +380,9 @@ def room_edit(request, slug, pk):
         form = RoomForm(request.POST, prefix=f"room-{room.pk}", instance=Room.objects.get(pk=pk))
         if form.is_valid():
             try:
-                services.update_room(room=room, **form.cleaned_data)
+                with transaction.atomic():
+                    if form.unchanged_since_drawn(Room.objects.select_for_update().get(pk=pk)):
+                        services.update_room(room=room, **form.cleaned_data)
             except services.SetupError as error:
                 form.add_error("name", str(error))
         if form.errors:
@@ -426,7 +433,9 @@ def slot_edit(request, slug, pk):
     )
     if form.is_valid():
         try:
-            services.update_time_slot(slot=slot, **form.cleaned_data)
+            with transaction.atomic():
+                if form.unchanged_since_drawn(TimeSlot.objects.select_for_update().get(pk=pk)):
+                    services.update_time_slot(slot=slot, **form.cleaned_data)
         except services.SetupError as error:
             form.add_error(None, str(error))
     if form.errors:

@@ -8,12 +8,17 @@ in the form) and hands them the new fingerprint, so that saving again is a choic
 Reports have a version column and their own check (reports/services.py).
 """
 
+import datetime
 import hashlib
 import json
 from collections.abc import Iterable
 
 from django import forms
 from django.db import models
+from django.template.defaultfilters import yesno
+from django.utils import formats
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _
 
 
 def fingerprint(values: Iterable) -> str:
@@ -71,4 +76,77 @@ def _text(value) -> str:
 def rebase(form: forms.Form, base: str) -> None:
     """Put the new fingerprint into a bound form, so its next save is deliberate."""
     form.data = form.data.copy()
-    form.data["base"] = base
+    form.data[form.add_prefix("base")] = base
+
+
+class GuardedModelForm(forms.ModelForm):
+    """A ModelForm that does not save over a change made since it was drawn.
+
+    Drawn for a stored row, it carries `base`. After is_valid() the view locks the row
+    and asks unchanged_since_drawn(stored) right before writing: if someone else
+    changed the form's fields meanwhile, the answer is False and the form has an error
+    saying what is stored now, keeps what was typed, and takes the new fingerprint.
+    `base` is not in cleaned_data (views pass cleaned_data on to services).
+    """
+
+    base = BaseField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.base_value = ""
+        if self.instance.pk is not None and not self.is_bound:
+            self.initial["base"] = fingerprint(self._guarded(self.instance).values())
+
+    def _guarded(self, obj) -> dict:
+        """The form's model fields on `obj`, by name, in the form's order."""
+        names = {field.name for field in obj._meta.concrete_fields}
+        return {
+            name: obj._meta.get_field(name).value_from_object(obj)
+            for name in self._meta.fields
+            if name in names
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        self.base_value = cleaned.pop("base", "") or ""
+        return cleaned
+
+    def unchanged_since_drawn(self, stored) -> bool:
+        """False (with the error put on the form) if `stored`, the row locked for this
+        save, changed since the form was drawn; True if it may be saved. None: no row."""
+        if stored is None:
+            return True
+        theirs, mine = self._guarded(stored), self._guarded(self.instance)
+        try:
+            check_base(stored, self.base_value, list(theirs.values()), list(mine.values()))
+        except EditConflict as conflict:
+            summary = "; ".join(
+                f"{self.fields[name].label}: {_shown(stored, name) or '—'}"
+                for name in theirs
+                if _text(theirs[name]) != _text(mine[name])
+            )
+            self.add_error(
+                None,
+                _(
+                    "Someone else saved this while you were editing it. What you typed is "
+                    "kept: save again to keep it. Stored now: %(stored)s"
+                )
+                % {"stored": summary},
+            )
+            rebase(self, conflict.base)
+            return False
+        return True
+
+
+def _shown(obj, name: str) -> str:
+    """A field's stored value as a person reads it (a choice by its label), cut short."""
+    value, display = getattr(obj, name), getattr(obj, f"get_{name}_display", None)
+    if display:
+        text = str(display())
+    elif isinstance(value, bool):
+        text = yesno(value)
+    elif isinstance(value, datetime.date | datetime.time):
+        text = formats.localize(value)
+    else:
+        text = _text(value)
+    return Truncator(text).chars(160)

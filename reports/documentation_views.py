@@ -10,6 +10,7 @@ Who may see what (docs/documentation-pdf.md):
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,6 +22,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from events.access import event_view
 from openspace import idempotency
+from openspace.concurrency import GuardedModelForm
 from openspace.idempotency import idempotent
 
 from . import action_queries, csv_export, documentation, event_io
@@ -124,7 +126,7 @@ def documentation_photo(request, name, *, event, viewer):
     return response
 
 
-class DocumentationSettingsForm(forms.ModelForm):
+class DocumentationSettingsForm(GuardedModelForm):
     summary = forms.CharField(
         label=gettext_lazy("Summary"),
         required=False,
@@ -149,9 +151,15 @@ def documentation_settings(request, *, event, viewer):
     if request.method == "POST":
         form = DocumentationSettingsForm(request.POST, instance=instance)
         if form.is_valid():
-            documentation.save_documentation_settings(
-                event=event, user=request.user, **form.cleaned_data
-            )
+            with transaction.atomic():
+                stored = None  # never saved yet: nothing to compare with
+                if instance.pk is not None:
+                    stored = DocumentationSettings.objects.select_for_update().get(pk=instance.pk)
+                if form.unchanged_since_drawn(stored):
+                    documentation.save_documentation_settings(
+                        event=event, user=request.user, **form.cleaned_data
+                    )
+        if form.is_valid() and not form.errors:
             return redirect("reports:documentation-settings", slug=event.slug)
     else:
         form = DocumentationSettingsForm(

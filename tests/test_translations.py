@@ -66,3 +66,21 @@ def test_an_events_pages_speak_its_language(client, language, word):
     page = client.get(f"/e/{event.slug}/join/").content.decode()
     assert f'<html lang="{language}">' in page
     assert word in page
+
+
+@pytest.mark.parametrize(
+    ("language", "label"),
+    [
+        ("sv", "- Välj ett alternativ -"),
+        ("nb", "- Velg et alternativ -"),
+        ("da", "- Vælg en valgmulighed -"),
+    ],
+)
+def test_djangos_empty_choice_label_is_translated(language, label):
+    """Django 6's "- Select an option -" is missing from its own sv and nb catalogues;
+    ours has it (openspace/django_strings.py)."""
+    from django.db.models.fields import BLANK_CHOICE_LABEL
+    from django.utils import translation
+
+    with translation.override(language):
+        assert str(BLANK_CHOICE_LABEL) == label
