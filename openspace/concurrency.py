@@ -70,7 +70,7 @@ def _text(value) -> str:
         return ""
     if isinstance(value, list | tuple):
         return ", ".join(str(item) for item in value)
-    return str(value)
+    return str(value).replace("\r\n", "\n")  # browsers send a textarea's lines with CRLF
 
 
 def rebase(form: forms.Form, base: str) -> None:
@@ -98,7 +98,8 @@ class GuardedModelForm(forms.ModelForm):
             self.initial["base"] = fingerprint(self._guarded(self.instance).values())
 
     def _guarded(self, obj) -> dict:
-        """The form's model fields on `obj`, by name, in the form's order."""
+        """The form's model fields on `obj`, by name, in the form's order. A form with
+        fields stored elsewhere adds them (`obj` is self.instance for what was typed)."""
         names = {field.name for field in obj._meta.concrete_fields}
         return {
             name: obj._meta.get_field(name).value_from_object(obj)
@@ -121,7 +122,7 @@ class GuardedModelForm(forms.ModelForm):
             check_base(stored, self.base_value, list(theirs.values()), list(mine.values()))
         except EditConflict as conflict:
             summary = "; ".join(
-                f"{self.fields[name].label}: {_shown(stored, name) or '—'}"
+                f"{self.fields[name].label}: {_shown(stored, name, theirs[name]) or '—'}"
                 for name in theirs
                 if _text(theirs[name]) != _text(mine[name])
             )
@@ -138,9 +139,9 @@ class GuardedModelForm(forms.ModelForm):
         return True
 
 
-def _shown(obj, name: str) -> str:
-    """A field's stored value as a person reads it (a choice by its label), cut short."""
-    value, display = getattr(obj, name), getattr(obj, f"get_{name}_display", None)
+def _shown(obj, name: str, value) -> str:
+    """A field's stored `value` as a person reads it (a choice by its label), cut short."""
+    display = getattr(obj, f"get_{name}_display", None)
     if display:
         text = str(display())
     elif isinstance(value, bool):

@@ -143,6 +143,15 @@ class DocumentationSettingsForm(GuardedModelForm):
             "purpose": forms.Textarea(attrs={"rows": 4}),
         }
 
+    def _guarded(self, obj) -> dict:
+        # The summary is the action plan's closing summary, stored in its own table.
+        values = super()._guarded(obj)
+        if obj is self.instance and hasattr(self, "cleaned_data"):
+            values["summary"] = self.cleaned_data.get("summary") or ""
+        else:
+            values["summary"] = action_queries.documentation_summary(self.instance.event)
+        return values
+
 
 @require_http_methods(["GET", "POST"])
 @event_view(facilitator_required=True)

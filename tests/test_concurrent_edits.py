@@ -116,6 +116,20 @@ def test_privacy_and_documentation_settings_are_guarded(facilitator_client, even
     assert CONFLICT in page and "Hej igen" in page
     assert DocumentationSettings.objects.get(event=event).intro == "Hej igen"
 
+    # The closing summary lives in its own table, and is guarded too.
+    doc = DocumentationSettings.objects.get(event=event)
+    mine = form_data(DocumentationSettingsForm(instance=doc), summary="Vår sammanfattning")
+    documentation.save_documentation_settings(
+        event=event,
+        user=facilitator,
+        intro="Hej igen",
+        summary="Deras sammanfattning",
+        **doc_fields,
+    )
+    page = facilitator_client.post(path, mine).content.decode()
+    assert CONFLICT in page and "Deras sammanfattning" in page
+    assert documentation.action_queries.documentation_summary(event) == "Deras sammanfattning"
+
 
 def test_a_form_drawn_before_the_check_or_saved_twice_is_no_conflict(facilitator_client, event):
     """A form without a base (drawn before an upgrade) saves as before; the same save
