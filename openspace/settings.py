@@ -74,9 +74,13 @@ DEBUG = envbool("DEBUG", "false")
 TESTING = envbool("OPENSPACE_TESTING", "false") or "pytest" in sys.modules
 
 _DEV_SECRET = "dev-insecure-secret-key-do-not-use-in-production"  # noqa: S105
+# Commands that only read the code (they serve no request and sign nothing) run
+# without a SECRET_KEY, so `manage.py makemigrations --check` works on a bare checkout.
+_OFFLINE_COMMANDS = {"makemigrations", "makemessages", "compilemessages"}
+_OFFLINE = sys.argv[0].endswith("manage.py") and sys.argv[1:2] and sys.argv[1] in _OFFLINE_COMMANDS
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
-    if not (DEBUG or TESTING):
+    if not (DEBUG or TESTING or _OFFLINE):
         raise ImproperlyConfigured(
             "SECRET_KEY is not set. Set it to a long random value "
             '(python -c "import secrets; print(secrets.token_urlsafe(50))"), '

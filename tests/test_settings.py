@@ -30,6 +30,25 @@ def test_production_refuses_to_start_without_secret_key():
     assert "SECRET_KEY is not set" in result.stderr
 
 
+def manage(*args) -> subprocess.CompletedProcess:
+    """manage.py with no DEBUG and no SECRET_KEY in its environment (a bare checkout)."""
+    return subprocess.run(  # noqa: S603 -- arguments written in this file
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={"PATH": os.environ["PATH"]},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_makemigrations_check_needs_no_secret_key_but_serving_does():
+    result = manage("makemigrations", "--check", "--dry-run")
+    assert result.returncode == 0, result.stderr
+    assert "No changes detected" in result.stdout
+    assert "SECRET_KEY is not set" in manage("check").stderr
+
+
 def test_production_refuses_a_short_secret_key():
     result = load_settings(DEBUG="false", SECRET_KEY="short")
     assert result.returncode != 0
