@@ -15,19 +15,35 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from openspace.live import not_modified, quick_not_modified, version_etag
+from openspace.prepared import Prepared
 
 from .identity import get_participant
 from .models import Event, Participant
 
+# Every request under /e/<slug>/ starts here (openspace.prepared: why prepared).
+_EVENT_BY_SLUG = Prepared(lambda slug: Event.objects.filter(slug=slug), slug=str)
+_EVENT_BY_JOIN_CODE = Prepared(lambda code: Event.objects.filter(join_code=code), code=str)
+
+
+def get_event_or_404(slug: str) -> Event:
+    event = _EVENT_BY_SLUG.first(slug=slug)
+    if event is None:
+        raise Http404
+    return event
+
+
+def event_for_join_code(code: str) -> Event | None:
+    return _EVENT_BY_JOIN_CODE.first(code=code)
+
 
 def get_event_for_facilitator(request, slug: str) -> Event:
-    event = get_object_or_404(Event, slug=slug)
+    event = get_event_or_404(slug)
     if not event.is_facilitator(request.user):
         raise PermissionDenied
     return event
@@ -115,7 +131,7 @@ def event_view(
                 response := quick_not_modified(request, slug, poll_etag_extra(request))
             ):
                 return response
-            event = get_object_or_404(Event, slug=slug)
+            event = get_event_or_404(slug)
             viewer = get_viewer(request, event)
             if facilitator_required and not viewer.is_facilitator:
                 if not request.user.is_authenticated and request.method in ("GET", "HEAD"):

@@ -23,7 +23,13 @@ from openspace import idempotency, ratelimit
 from openspace.idempotency import idempotent
 
 from . import services
-from .access import event_view, get_event_for_facilitator, get_viewer
+from .access import (
+    event_for_join_code,
+    event_view,
+    get_event_for_facilitator,
+    get_event_or_404,
+    get_viewer,
+)
 from .forms import (
     DuplicateForm,
     EventForm,
@@ -65,7 +71,7 @@ def join(request):
         if wait := ratelimit.blocked(request, "join-code"):
             return ratelimit.too_many(request, wait)
         if form.is_valid():
-            event = Event.objects.filter(join_code=form.cleaned_data["code"]).first()
+            event = event_for_join_code(form.cleaned_data["code"])
             if event is not None:
                 return redirect("events:join-event", slug=event.slug)
             ratelimit.count(request, "join-code")
@@ -87,7 +93,7 @@ def _rejoin(request, record, response):
 @idempotent(replay=_rejoin)
 def join_event(request, slug):
     """Give a name (and organisation) and you are in. No account, no password."""
-    event = get_object_or_404(Event, slug=slug)
+    event = get_event_or_404(slug)
     home = reverse("agenda:home", kwargs={"slug": event.slug})
     next_url = _safe_next(request, home)
     if get_participant(request, event) is not None:

@@ -1,0 +1,92 @@
+import datetime
+
+import pytest
+from django.db import transaction
+from django.db.transaction import TransactionManagementError
+from django.forms.models import model_to_dict
+
+from agenda.models import Topic
+from events.models import Event, Participant
+from openspace.prepared import Prepared
+
+from .factories import EventFactory, ParticipantFactory, TopicFactory
+
+pytestmark = pytest.mark.django_db
+
+BY_SLUG = Prepared(lambda slug: Event.objects.filter(slug=slug), slug=str)
+
+
+def fields(instance):
+    return {field.attname: getattr(instance, field.attname) for field in instance._meta.fields}
+
+
+def test_gives_the_same_instance_as_the_orm():
+    event = EventFactory(
+        date=datetime.date(2026, 3, 12),
+        start_time=datetime.time(9, 0),
+        locked_at=datetime.datetime(2026, 3, 12, 15, 30, tzinfo=datetime.UTC),
+        title="Hur möts vi? <b>&amp;</b> 🌱",
+    )
+    prepared = BY_SLUG.first(slug=event.slug)
+    stored = Event.objects.get(slug=event.slug)
+    assert fields(prepared) == fields(stored)
+    assert prepared.locked_at.tzinfo is not None  # aware, as the ORM gives it
+    assert prepared._state.adding is False and prepared._state.db == "default"
+    assert model_to_dict(prepared) == model_to_dict(stored)
+
+
+def test_each_call_uses_its_own_values_and_one_query(django_assert_num_queries):
+    first, second = EventFactory(), EventFactory()
+    BY_SLUG.first(slug=first.slug)  # compiled once
+    with django_assert_num_queries(1):
+        assert BY_SLUG.first(slug=second.slug).pk == second.pk
+    assert BY_SLUG.first(slug="no-such-event") is None
+    assert BY_SLUG.first(slug="x' OR '1'='1") is None  # a value, never SQL
+
+
+def test_several_keywords_and_the_querysets_own_filters():
+    event = EventFactory()
+    here = ParticipantFactory(event=event)
+    removed = ParticipantFactory(event=event, removed_at=datetime.datetime.now(datetime.UTC))
+    by_token = Prepared(
+        lambda event_id, token: Participant.objects.active().filter(event_id=event_id, token=token),
+        event_id=int,
+        token=str,
+    )
+    assert by_token.first(event_id=event.pk, token=here.token) == here
+    assert by_token.first(event_id=event.pk, token=removed.token) is None
+    assert by_token.first(event_id=EventFactory().pk, token=here.token) is None
+
+
+def test_all_keeps_the_querysets_order():
+    event = EventFactory()
+    people = [ParticipantFactory(event=event, name=name) for name in ("Cecilia", "Anna", "Bo")]
+    by_event = Prepared(
+        lambda event_id: Participant.objects.filter(event_id=event_id).order_by("name"),
+        event_id=int,
+    )
+    assert by_event.all(event_id=event.pk) == sorted(people, key=lambda p: p.name)
+
+
+@pytest.mark.django_db(transaction=True)  # autocommit outside the atomic block, as in a view
+def test_select_for_update_needs_a_transaction_on_every_call():
+    topic = TopicFactory()
+    locked = Prepared(lambda pk: Topic.objects.select_for_update().filter(pk=pk), pk=int)
+    with transaction.atomic():
+        assert locked.first(pk=topic.pk) == topic
+    with pytest.raises(TransactionManagementError):
+        locked.first(pk=topic.pk)
+
+
+def test_refuses_what_it_cannot_build_right():
+    event = EventFactory()
+    with pytest.raises(ValueError, match="plain queryset"):
+        Prepared(lambda slug: Event.objects.filter(slug=slug).only("title"), slug=str).first(
+            slug=event.slug
+        )
+    with pytest.raises(ValueError, match="plain queryset"):
+        Prepared(lambda pk: Topic.objects.select_related("room").filter(pk=pk), pk=int).first(pk=1)
+    with pytest.raises(ValueError, match="once"):
+        Prepared(lambda slug: Event.objects.all(), slug=str).first(slug=event.slug)
+    with pytest.raises(TypeError):
+        BY_SLUG.first(title=event.title)
