@@ -2,6 +2,7 @@ import uuid
 
 from django import forms
 from django.utils.formats import time_format
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from openspace.concurrency import BaseField
@@ -28,15 +29,28 @@ def cell_label(room, slot) -> str:
 class CellChoiceField(forms.ChoiceField):
     """A room × time slot of the event, as "roomid-slotid", or unplaced.
 
-    `places` (agenda.queries.Places) gives the cells offered; any room and slot of the
-    event is accepted, and the database's one-topic-per-cell rule settles the rest.
+    `places` (agenda.queries.Places), or a function giving it, gives the cells offered.
+    A function is called only when the cells are needed: posting an unplaced topic,
+    the common case in a marketplace, then costs no query for them. Any room and slot
+    of the event is accepted, and the database's one-topic-per-cell rule settles the
+    rest.
     """
 
     def __init__(self, *, places, unplaced_label=None, **kwargs):
-        self.places = places
-        choices = [(UNPLACED, unplaced_label or _("No place yet: the facilitator places it"))]
-        choices += [(cell_value(room, slot), cell_label(room, slot)) for room, slot in places.cells]
+        self._places = places
+        unplaced = (UNPLACED, unplaced_label or _("No place yet: the facilitator places it"))
+
+        def choices():
+            cells = self.places.cells
+            return [unplaced] + [
+                (cell_value(room, slot), cell_label(room, slot)) for room, slot in cells
+            ]
+
         super().__init__(choices=choices, required=False, **kwargs)
+
+    @cached_property
+    def places(self):
+        return self._places() if callable(self._places) else self._places
 
     def clean(self, value):
         value = super().clean(value)

@@ -1,3 +1,5 @@
+from functools import partial
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
@@ -216,7 +218,9 @@ def topic_new(request, *, event, viewer):
     if not (event.marketplace_open or viewer.is_facilitator):
         messages.warning(request, _("The marketplace is closed: new topics cannot be posted now."))
         return redirect("agenda:home", slug=event.slug)
-    form = TopicForm(request.POST or None, places=queries.places(event), with_cell=True)
+    # The free cells are looked up only if the form needs them (a place was chosen, or
+    # the form is shown): most topics are posted without one.
+    form = TopicForm(request.POST or None, places=partial(queries.places, event), with_cell=True)
     if request.method == "POST" and form.is_valid():
         room, slot = form.cleaned_data["cell"]
         try:
@@ -303,24 +307,26 @@ def topic_withdraw(request, pk, *, event, viewer):
 @rate_limit("signup")
 def signup(request, pk, *, event, viewer):
     """Sign up for or leave a session: one tap, with or without JavaScript."""
-    topic = get_topic(event, pk)
-    topic.event = event
     if viewer.participant is None:
         raise PermissionDenied
     error, my_signup = "", None
     try:
         if request.POST.get("action") == "leave":
-            services.leave(topic=topic, participant=viewer.participant)
+            topic = services.leave(topic=pk, participant=viewer.participant)
+            queries.with_counts(topic)
         else:
-            my_signup = services.sign_up(topic=topic, participant=viewer.participant)
+            my_signup = services.sign_up(topic=pk, participant=viewer.participant)
+            topic = my_signup.topic  # locked, read and counted by the sign-up itself
+    except Topic.DoesNotExist:
+        raise Http404 from None
     except services.AgendaError as exc:
         error = str(exc)
+        # Nothing changed: show where they stand.
+        topic = queries.with_counts(get_topic(event, pk))
+        my_signup = SignUp.objects.filter(topic=topic, participant=viewer.participant).first()
     if request.htmx:
         # The button and the counts only: not the session page's list of names.
-        queries.with_counts(topic)
-        with_urls(event, [topic])
-        if error:  # nothing changed: show where they stand
-            my_signup = SignUp.objects.filter(topic=topic, participant=viewer.participant).first()
+        topic.signup_url = reverse("agenda:signup", kwargs={"slug": event.slug, "pk": topic.pk})
         return render(
             request,
             "agenda/home.html#signup",

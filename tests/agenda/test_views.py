@@ -680,6 +680,37 @@ def test_a_sign_up_costs_the_same_with_many_sign_ups(
     assert queries_of_post(participant_client, path, {"action": "join"}, htmx) == first
 
 
+def test_a_sign_up_is_answered_in_ten_queries(
+    participant_client, event, placed_topic, participant, no_purges
+):
+    """The busiest write of a marketplace. Pinned, so that a change that adds a query
+    to every tap is a decision: the event, the participant, the rate-limit counter,
+    the transaction's savepoint, the topic (locked) and its room, the seats, the new
+    row, the event's version, the savepoint's release. The answer needs nothing more."""
+    path = url("signup", event, pk=placed_topic.pk)
+    htmx = {"HX-Request": "true"}
+    participant_client.get(url("home", event))  # the event's language, then cached
+    assert queries_of_post(participant_client, path, {"action": "join"}, htmx) == 10
+
+
+def test_an_unplaced_topic_is_posted_without_reading_the_cells(
+    participant_client, event, rooms, slots, no_purges
+):
+    """Most topics at a marketplace are posted without a place: the free cells, three
+    queries, are read only when one was chosen or the form is shown again."""
+    form = url("topic-new", event)
+    participant_client.get(form)
+
+    def post(title, cell=""):
+        data = {"title": title, "cell": cell, "idempotency_key": title}
+        return queries_of_post(participant_client, form, data)
+
+    unplaced = post("Utan plats")
+    assert post("Med plats", f"{rooms[0].pk}-{slots[0].pk}") == unplaced + 3
+    assert Topic.objects.get(title="Utan plats").room is None
+    assert Topic.objects.get(title="Med plats").room == rooms[0]
+
+
 def test_own_sessions_show_current_counts_from_the_shared_render(
     participant_client, event, rooms, slots, participant
 ):
