@@ -707,7 +707,7 @@ async def burst(
         )
         for _ in range(walls if pollers else 0)
     ]
-    cpu0 = server.cpu_seconds()
+    cpu0, client0 = server.cpu_seconds(), time.process_time()
     done, pending = await asyncio.wait(tasks, timeout=max(1.0, hard_stop - time.monotonic()))
     for task in pending:
         task.cancel()
@@ -715,6 +715,7 @@ async def burst(
     await asyncio.gather(*poll_tasks, return_exceptions=True)
     elapsed = time.monotonic() - t0
     cpu = server.cpu_seconds() - cpu0
+    client_cpu = time.process_time() - client0
     burst_seconds = finished - t0
     out = {
         "loadavg": Path("/proc/loadavg").read_text().split()[0],
@@ -722,6 +723,7 @@ async def burst(
         "window_s": window,
         "elapsed_s": round(burst_seconds, 1),
         "server_cpu_s": round(cpu, 1),
+        "client_cpu_s": round(client_cpu, 1),
         "cut_at_hard_stop": len(pending),
         "completed": sum(1 for r in records if "done" in r),
         "completed_in_window": sum(1 for r in records if r.get("done", 1e18) - t0 <= window),
@@ -812,7 +814,7 @@ def print_burst(title: str, result: dict) -> None:
         f"window {result['window_s']} s, "
         f"finished in {result['elapsed_s']} s, completed {result['completed']} "
         f"({result['completed_in_window']} within the window), cut {result['cut_at_hard_stop']}, "
-        f"server CPU {result['server_cpu_s']} s"
+        f"server CPU {result['server_cpu_s']} s, client CPU {result['client_cpu_s']} s"
     )
     print(
         f"  {'step':22} {'n':>6} {'req/s':>7} {'p50':>7} {'p95':>7} {'p99':>7} {'max':>7} "
