@@ -1,7 +1,7 @@
 import secrets
 
 from django.conf import settings
-from django.db import models
+from django.db import connection, models
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
@@ -223,8 +223,14 @@ class Event(models.Model):
         return self.facilitators.filter(pk=user.pk).exists()
 
     def touch(self) -> None:
-        """Mark the event as changed for everyone polling it."""
-        Event.objects.filter(pk=self.pk).update(version=F("version") + 1)
+        """Mark the event as changed for everyone polling it.
+
+        Plain SQL: every write a participant makes runs it, and the ORM took ten
+        times longer to build this UPDATE than the database took to run it."""
+        table = connection.ops.quote_name(Event._meta.db_table)
+        sql = f"UPDATE {table} SET version = version + 1 WHERE id = %s"  # noqa: S608
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [self.pk])
 
 
 class RunSheetItem(models.Model):
