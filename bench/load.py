@@ -19,9 +19,11 @@ measures:
      same concurrency against the same server; the ratios to /livez and the
      server's own CPU time per request (from /proc, so the client's share of the
      two cores does not count);
-  b) marketplace burst: N phones arrive within the first half of the window and
-     each joins (GET /join/ for the CSRF cookie, POST the code, POST the name),
-     posts a topic and signs up for 5 sessions, with 0.5-2 s between taps;
+  b) marketplace burst: N phones arrive, at random moments spread over the first
+     --arrivals seconds (default: the window less 18 s, so that the last phone,
+     with its 8 pauses of up to 2 s, is done within the window), and each joins
+     (GET /join/ for the CSRF cookie, POST the code, POST the name), posts a topic
+     and signs up for 5 sessions, with 0.5-2 s between taps;
      throughput, latency percentiles and errors per step, then a check in the
      database that every successful response left exactly its row and no failed
      one left a row;
@@ -658,6 +660,7 @@ async def burst(
     name: str,
     phones: int,
     window: float,
+    arrivals: float,
     pollers: int,
     walls: int,
 ) -> dict:
@@ -673,7 +676,7 @@ async def burst(
     hard_stop = t0 + window + GRACE
     tasks = [
         asyncio.create_task(
-            phone(i, info, steps, records[i], t0 + rng.uniform(0, window / 2), random.Random(i))
+            phone(i, info, steps, records[i], t0 + rng.uniform(0, arrivals), random.Random(i))
         )
         for i in range(phones)
     ]
@@ -721,6 +724,7 @@ async def burst(
         "loadavg": Path("/proc/loadavg").read_text().split()[0],
         "phones": phones,
         "window_s": window,
+        "arrivals_s": arrivals,
         "elapsed_s": round(burst_seconds, 1),
         "server_cpu_s": round(cpu, 1),
         "client_cpu_s": round(client_cpu, 1),
@@ -811,7 +815,7 @@ def child(env: dict, *args: str) -> str:
 def print_burst(title: str, result: dict) -> None:
     print(
         f"\n{title} (load average {result.get('loadavg', '?')}): {result['phones']} phones, "
-        f"window {result['window_s']} s, "
+        f"window {result['window_s']} s, arriving within {result['arrivals_s']} s, "
         f"finished in {result['elapsed_s']} s, completed {result['completed']} "
         f"({result['completed_in_window']} within the window), cut {result['cut_at_hard_stop']}, "
         f"server CPU {result['server_cpu_s']} s, client CPU {result['client_cpu_s']} s"
@@ -861,6 +865,11 @@ def main() -> int:
     parser.add_argument("--pollers", type=int, help="agenda pollers in c) (default: = phones)")
     parser.add_argument("--walls", type=int, default=3)
     parser.add_argument("--window", type=float, default=60.0)
+    parser.add_argument(
+        "--arrivals",
+        type=float,
+        help="phones arrive within this many seconds (default: the window less 18 s)",
+    )
     parser.add_argument("--racers", type=int, default=200)
     parser.add_argument("--ratio-seconds", type=float)
     parser.add_argument("--ratio-runs", type=int)
@@ -891,6 +900,7 @@ def main() -> int:
     ratio_seconds = args.ratio_seconds or (5 if args.quick else 15)
     ratio_runs = args.ratio_runs or (1 if args.quick else 3)
     skip = set(args.skip.split(","))
+    arrivals = args.window - 18 if args.arrivals is None else args.arrivals
     workdir = Path(args.keep or tempfile.mkdtemp(prefix="openspace-load-"))
     workdir.mkdir(parents=True, exist_ok=True)
     PORT = free_port()
@@ -928,7 +938,7 @@ def main() -> int:
                 continue
             child(env, "--reset-limits")
             result = asyncio.run(
-                burst(server, setup_info, name, phones, args.window, poll, args.walls)
+                burst(server, setup_info, name, phones, args.window, arrivals, poll, args.walls)
             )
             records = result.pop("records")
             (workdir / f"{name}-expect.json").write_text(
