@@ -243,10 +243,9 @@ def sign_up(
     seated_count and waiting_count as they are after it (as queries.with_counts
     gives them), so the answer needs no further query.
     """
-    event = topic.event if isinstance(topic, Topic) else participant.event
+    event, locked = _locked_topic(topic, participant)
     if not (event.signups_open or by_facilitator):
         raise AgendaError(_("Sign-ups are not open right now."))
-    event, locked = _locked_topic(topic, participant)
     if locked.withdrawn_at is not None:
         raise AgendaError(_("This topic has been withdrawn."))
     seated, waiting_now, mine = _seats(locked.pk, participant.pk)
