@@ -10,14 +10,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from . import privacy
-from .access import event_view, get_event_for_facilitator, get_viewer
+from .access import event_view, get_event_for_facilitator, get_event_or_404, get_viewer
 from .forms import DeleteEventForm, PrivacySettingsForm
 from .identity import forget_participant
 from .models import Event
@@ -39,7 +39,7 @@ def _paragraphs(text: str) -> list[str]:
 @require_GET
 def privacy_notice(request, slug):
     """The event's privacy notice: readable before joining, linked from the join page."""
-    event = get_object_or_404(Event, slug=slug)
+    event = get_event_or_404(slug)
     return render(
         request,
         "events/privacy/notice.html",

@@ -126,7 +126,7 @@ def join_event(request, slug):
 @require_http_methods(["GET", "POST"])
 def resume(request, slug, token):
     """The personal resume link: continue as yourself on another device."""
-    event = get_object_or_404(Event, slug=slug)
+    event = get_event_or_404(slug)
     participant = Participant.objects.active().filter(event=event, token=token).first()
     if participant is None:
         messages.error(request, _("This link no longer works. Join again with your name."))
@@ -183,7 +183,7 @@ def me(request, *, event, viewer):
 @cache_control(public=True, max_age=3600)
 def qr_svg(request, slug):
     """The QR code of the event's join link, for the wall and the poster."""
-    event = get_object_or_404(Event, slug=slug)
+    event = get_event_or_404(slug)
     url = absolute_url(request, reverse("events:join-event", kwargs={"slug": event.slug}))
     buffer = io.BytesIO()
     segno.make(url, error="m").save(
