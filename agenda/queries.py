@@ -8,6 +8,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from events.models import Event, Participant
+from openspace.prepared import Prepared
 
 from .models import Room, SignUp, TimeSlot, Topic
 
@@ -213,6 +214,18 @@ def clashing(topics: list[Topic]) -> set[int]:
         if topic.is_placed:
             by_round.setdefault(topic.time_slot_id, []).append(topic.pk)
     return {pk for pks in by_round.values() if len(pks) > 1 for pk in pks}
+
+
+_SIGNUPS_OF = Prepared(
+    lambda participant: SignUp.objects.filter(participant_id=participant).order_by(),
+    participant=int,
+)
+
+
+def signups_of(participant: Participant) -> list[SignUp]:
+    """The participant's sign-ups, withdrawn sessions' too, in one query of the
+    participant index (a participant belongs to one event)."""
+    return _SIGNUPS_OF.all(participant=participant.pk)
 
 
 def own_sessions(

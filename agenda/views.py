@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -21,6 +22,7 @@ from openspace.ratelimit import rate_limit
 from . import queries, services
 from .forms import MoveForm, TopicChoiceForm, TopicForm
 from .models import SignUp, Topic
+from .queries import MySignUp
 
 
 def get_topic(event, pk) -> Topic:
@@ -43,12 +45,16 @@ def get_topic_for_editor(viewer, pk) -> Topic:
 
 
 # The agenda grid as everyone with the same role sees it, and the wall, are rendered
-# once per event version, language and round on now, and kept in the cache
+# once per event version, language and round on now, and kept in memory
 # (openspace.live.shared_render). A request that finds them fresh skips the grid's
-# queries and renders only the viewer's own sessions (sign-up state, clash notes) into
-# them, and their CSRF token. Every write a participant can see bumps Event.version
+# queries and puts in only the viewer's own sessions (sign-up state, clash notes) and
+# their CSRF token. Every write a participant can see bumps Event.version
 # (agenda/services.py), and the version and the rounds' states are checked on every
-# read, so a change shows on the next request.
+# read, so a change shows on the next request. With the render of the current version
+# come its sessions and their counts, so a viewer's own sessions are read as one small
+# query of their sign-ups; each own session, as one state of one session is the same
+# for everyone, is rendered once per version ("own"), and so is the page around the
+# grid ("frames", openspace.live.render_framed).
 
 
 def with_urls(event, topics):
@@ -98,24 +104,49 @@ def _render_grid(key: str, event, grid, role: live.Role) -> dict:
         parts=parts,
         csrf=csrf,
         conveners={topic.pk: topic.convener_id for topic in grid.topics},
-        counts={topic.pk: (topic.seated_count, topic.waiting_count) for topic in grid.topics},
+        # Shared from here on: read, never changed.
+        topics={topic.pk: topic for topic in grid.topics},
+        own={},  # (topic id, waiting, clash) -> the session as its viewer sees it
     )
 
 
-def _grid_html(request, event, viewer, shared, own, visible) -> str:
-    """The shared grid with the viewer's own sessions put in afresh and `visible` kept."""
-    rendered = {}
-    if own:
-        with_urls(event, [topic for topic, _signup, _clash in own])
+def _own_from(shared: dict, participant) -> list:
+    """The participant's sessions as Grid.own() gives them, from the shared render of
+    the current version and one query of their sign-ups."""
+    topics = shared["topics"]
+    waiting = {
+        signup.topic_id: signup.waiting
+        for signup in queries.signups_of(participant)
+        if signup.topic_id in topics  # not a withdrawn session
+    }
+    clashes = queries.clashing([topics[pk] for pk in waiting])
+    return [(topics[pk], MySignUp(waiting=waits), pk in clashes) for pk, waits in waiting.items()]
+
+
+def _grid_html(request, event, viewer, shared, own, visible, *, own_shared: bool) -> str:
+    """The shared grid with the viewer's own sessions put in and `visible` kept.
+
+    own_shared: the own sessions are the shared render's, so their renders are kept
+    in it for the next viewer; else (counted afresh) they are rendered for this one.
+    """
+    kept = shared["own"] if own_shared else {}
+    missing = [item for item in own if (item[0].pk, item[1].waiting, item[2]) not in kept]
+    if missing:
+        if not own_shared:
+            with_urls(event, [topic for topic, _signup, _clash in missing])
         rendered = live.render_own(
             "agenda/home.html#own",
-            {"event": event, "viewer": viewer, "own": own, "next": "agenda"},
+            {"event": event, "viewer": viewer, "own": missing, "next": "agenda"},
             shared["csrf"],
         )
-    return live.personalise(request, shared["parts"], shared["csrf"], rendered, visible)
+        for topic, signup, clash in missing:
+            kept[topic.pk, signup.waiting, clash] = rendered[str(topic.pk)]
+    mine = {str(topic.pk): kept[topic.pk, signup.waiting, clash] for topic, signup, clash in own}
+    return live.personalise(request, shared["parts"], shared["csrf"], mine, visible)
 
 
-def _agenda_context(request, event, viewer):
+def _agenda_context(request, event, viewer) -> tuple[dict, dict]:
+    """The agenda page's context, and the shared render it was made from."""
     me = viewer.participant
     role = live.Role(participant=me is not None, is_facilitator=viewer.is_facilitator)
     key = (
@@ -123,32 +154,38 @@ def _agenda_context(request, event, viewer):
         f"{int(role.participant)}{int(role.is_facilitator)}"
     )
     shared = _cached_render(key, event, poll=bool(request.htmx))
+    own_shared = True
     if shared is None:
         grid = queries.grid(event, me)
         shared = _render_grid(key, event, grid, role)
         own = grid.own()
+    elif me is None:
+        own = []
+    elif shared["version"] == event.version:
+        own = _own_from(shared, me)
     else:
-        # The counts of this very version are in the shared render; a poll answered
-        # from a render of a moment ago counts the viewer's own sessions afresh.
-        counts = shared["counts"] if shared["version"] == event.version else None
-        own = queries.own_sessions(event, me, counts) if me is not None else []
-    show = request.GET.get("show", "")
-    if show not in ("mine", "my-topics"):
-        show = ""
+        # A poll answered from a render of a moment ago: the viewer's own sessions, as
+        # they may have just signed up for one, are read and counted afresh.
+        own = queries.own_sessions(event, me)
+        own_shared = False
+    show = _show(request)
     visible = None
     if show == "mine":
         visible = {topic.pk for topic, _signup, _clash in own}
     elif show == "my-topics" and me is not None:
         visible = {pk for pk, convener in shared["conveners"].items() if convener == me.pk}
-    return {
+    context = {
         "event": event,
         "viewer": viewer,
-        "grid_html": _grid_html(request, event, viewer, shared, own, visible),
+        "grid_html": _grid_html(
+            request, event, viewer, shared, own, visible, own_shared=own_shared
+        ),
         "show": show,
         "visible": visible,
         "nav": "agenda",
         "version": shared["version"],
     }
+    return context, shared
 
 
 def _show(request) -> str:
@@ -162,15 +199,28 @@ def _show(request) -> str:
 @event_view(poll_etag_extra=_show)
 def home(request, *, event, viewer, etag):
     """The agenda: a grid on laptops, a list per round on phones. Polls for changes."""
-    context = _agenda_context(request, event, viewer)
+    context, shared = _agenda_context(request, event, viewer)
     etag, response = live.render_etag(
         request, event, viewer, etag, context["version"], _show(request)
     )
     if response:
         return response
     context["etag"] = etag
-    template = "agenda/home.html#agenda" if request.htmx else "agenda/home.html"
-    return with_etag(render(request, template, context), etag)
+    if request.htmx:
+        return with_etag(render(request, "agenda/home.html#agenda", context), etag)
+    if messages.get_messages(request):  # shown once, to this viewer: not in a shared frame
+        return with_etag(render(request, "agenda/home.html", context), etag)
+    # The page around the grid is the same for every viewer of this render and filter.
+    empty = context["visible"] is not None and not context["visible"]
+    html = live.render_framed(
+        request,
+        shared,
+        ("agenda", context["show"], empty),
+        "agenda/home.html",
+        context,
+        {"grid_html": context["grid_html"], "etag": escape(etag)},
+    )
+    return with_etag(HttpResponse(html), etag)
 
 
 @require_GET

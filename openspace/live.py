@@ -13,7 +13,7 @@ A 304 carries nothing, so answering it without those checks shows nobody anythin
 
 Pages that many people poll and that look the same for everyone with the same role
 (the agenda grid, the walls, the news wall) are rendered once per event version and
-kept in the cache (shared_render / share_render). A request that finds the render of
+kept in this process's memory (shared_render / share_render). A request that finds the render of
 the current version uses it; a *poll* may also get one rendered up to
 settings.POLL_COALESCE_SECONDS before the latest write: in a burst the version changes
 many times a second, and without this every poll rendered the whole page anew
@@ -24,12 +24,13 @@ after the change holds a later version and gets 304 (not_modified(or_newer=True)
 import hashlib
 import re
 import secrets
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connection
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
@@ -129,16 +130,31 @@ class Role:
     is_facilitator: bool
 
 
-# A shared render is replaced when the version changes; this only bounds how long an
-# unused one stays in memory.
-SHARED_RENDER_SECONDS = 10 * 60
+# The shared renders of this process, the least recently used dropped first. They are
+# kept as they are, not pickled like a cache entry (unpickling the large agenda's took
+# a third of a millisecond per request), so nobody may change one once it is shared,
+# except through the dicts that are there to fill in (the agenda's "own" and "frames").
+# A render is replaced when its event's version changes; the bound is on how many
+# pages of how many events and languages stay in memory (the large agenda's is ~1 MB).
+SHARED_RENDERS_KEPT = 64
+_shared: OrderedDict[str, dict] = OrderedDict()
+_shared_lock = threading.Lock()
+
+
+def forget_shared_renders() -> None:
+    """Drop every shared render of this process (tests: ids are used again)."""
+    with _shared_lock:
+        _shared.clear()
 
 
 def shared_render(key: str, event, *, poll: bool = False, fresh: Callable | None = None):
     """The render kept under `key` if nothing was written since (for a poll: or if it
     is at most POLL_COALESCE_SECONDS older than the latest write) and `fresh(shared)`,
     if given, holds; else None."""
-    shared = cache.get(key)
+    with _shared_lock:
+        shared = _shared.get(key)
+        if shared is not None:
+            _shared.move_to_end(key)
     if shared is None or shared["version"] > event.version:
         return None
     if shared["version"] < event.version and not (
@@ -153,7 +169,14 @@ def shared_render(key: str, event, *, poll: bool = False, fresh: Callable | None
 def share_render(key: str, event, **values) -> dict:
     """Keep `values` (rendered HTML and what it was made from) for event.version."""
     shared = {"version": event.version, "at": time.time(), **values}
-    cache.set(key, shared, SHARED_RENDER_SECONDS)
+    with _shared_lock:
+        kept = _shared.get(key)
+        if kept is not None and kept["version"] > shared["version"]:
+            return shared  # a render of a later version was shared meanwhile: keep that
+        _shared[key] = shared
+        _shared.move_to_end(key)
+        while len(_shared) > SHARED_RENDERS_KEPT:
+            _shared.popitem(last=False)
     return shared
 
 
@@ -189,6 +212,15 @@ def render_own(template: str, context: dict, csrf: str) -> dict[str, str]:
     return dict(item.split("|", 1) for item in html.split(mark)[1:])
 
 
+def viewer_token(request) -> str:
+    """The request's CSRF token, masked once for the whole page (each masking costs
+    32 random choices)."""
+    token = getattr(request, "_live_csrf_token", None)
+    if token is None:
+        token = request._live_csrf_token = get_token(request)
+    return token
+
+
 def personalise(request, parts: list[str], csrf: str, own: dict[str, str], keep=None) -> str:
     """A shared render made whole for one viewer.
 
@@ -206,5 +238,34 @@ def personalise(request, parts: list[str], csrf: str, own: dict[str, str], keep=
             continue
         pieces.append(own.get(key, item))
     # Every piece is the output of an autoescaping template; the token is [A-Za-z0-9].
-    html = "".join(pieces).replace(csrf, get_token(request))
+    html = "".join(pieces).replace(csrf, viewer_token(request))
     return mark_safe(html)  # noqa: S308 - rendered and escaped by the templates
+
+
+def render_framed(request, shared: dict, name, template: str, context: dict, holes: dict) -> str:
+    """The page `template` for this request, from a frame kept in `shared` under `name`.
+
+    The frame is the page rendered once, with a random stand-in for the value of each
+    of `holes` (a context name -> this request's text, safe HTML) and the shared
+    render's stand-in for the CSRF token; each request then only puts its own values
+    in. So everything else on the page must be the same for every request that gets
+    `shared` and `name`: the caller puts what it depends on into the key and `name`,
+    and a page with messages to show is rendered whole.
+    """
+    frames = shared.setdefault("frames", {})
+    frame = frames.get(name)
+    if frame is None:
+        marks = {hole: secrets.token_hex(16) for hole in holes}
+        html = render_to_string(
+            template,
+            {**context, **marks, "csrf_token": shared["csrf"], "messages": ()},
+            request,
+        )
+        stand_ins = [*marks.values(), shared["csrf"]]
+        frame = frames[name] = (re.split(f"({'|'.join(stand_ins)})", html), marks)
+    pieces, marks = frame
+    fills = {mark: str(holes[hole]) for hole, mark in marks.items()}
+    fills[shared["csrf"]] = viewer_token(request)
+    # The frame and the holes are the output of autoescaping templates (or escaped by
+    # the caller); the token is [A-Za-z0-9].
+    return mark_safe("".join([fills.get(piece, piece) for piece in pieces]))  # noqa: S308

@@ -7,6 +7,7 @@ from django.test import Client
 from django.utils import translation
 
 from events.identity import remember_participant
+from openspace import live
 
 from .factories import EventFactory, ParticipantFactory, UserFactory
 
@@ -42,11 +43,14 @@ def browser_context_args(browser_context_args):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Rate-limit counters and the cached event language (keyed by slug, and the fixtures
-    reuse slugs) must not leak from one test into the next."""
+    """Rate-limit counters, the cached event language (keyed by slug, and the fixtures
+    reuse slugs) and the shared renders (keyed by event id, and ids are used again) must
+    not leak from one test into the next."""
     cache.clear()
+    live.forget_shared_renders()
     yield
     cache.clear()
+    live.forget_shared_renders()
 
 
 @pytest.fixture(autouse=True)

@@ -3,9 +3,11 @@ import re
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils.html import escape
 
 from agenda.models import SignUp, Topic
 from events.models import Phase
+from openspace import live
 from tests.conftest import login_participant
 from tests.factories import ParticipantFactory, SignUpFactory, TopicFactory
 
@@ -295,6 +297,61 @@ def test_each_card_carries_the_viewers_own_csrf_token(event, rooms, slots, parti
         )
         assert response.status_code == 302  # 403 if the token were someone else's
     assert SignUp.objects.filter(topic=topic).count() == 2
+
+
+def _without_tokens(page: str) -> str:
+    return re.sub(r'(csrfmiddlewaretoken" value="|"X-CSRFToken": ")[A-Za-z0-9]+', r"\1-", page)
+
+
+@pytest.mark.parametrize("show", ["", "?show=mine", "?show=my-topics"])
+def test_a_page_from_the_shared_frame_and_cards_is_the_page_made_for_its_viewer(
+    client, event, rooms, slots, show
+):
+    """The page around the grid and each state of each own session are rendered once
+    per version and shared. What a viewer gets from them is what a render for them
+    alone gives: their own marks, ETag and token, none of the first viewer's."""
+    anna, bertil, cecilia = (ParticipantFactory(event=event) for _ in range(3))
+    first = TopicFactory(event=event, room=rooms[0], time_slot=slots[0], convener=cecilia)
+    second = TopicFactory(event=event, room=rooms[1], time_slot=slots[0])
+    for person in (anna, bertil):  # the same two sessions in one round: a clash
+        SignUpFactory(topic=first, participant=person)
+        SignUpFactory(topic=second, participant=person, waiting=True)
+    SignUpFactory(topic=first, participant=cecilia, waiting=True)
+    event.touch()
+
+    def page(person):
+        client.cookies.clear()
+        login_participant(client, person)
+        response = client.get(url("home", event) + show)
+        html = response.content.decode()
+        assert f'data-etag="{escape(response["ETag"])}"' in html
+        return _without_tokens(html)
+
+    shared = {person.pk: page(person) for person in (anna, bertil, cecilia)}
+    for person in (anna, bertil, cecilia):
+        live.forget_shared_renders()
+        assert page(person) == shared[person.pk]
+    assert shared[anna.pk] == shared[bertil.pk].replace(
+        _etag_of(shared[bertil.pk]), _etag_of(shared[anna.pk])
+    )
+    if not show:
+        assert "session__clash" in card(shared[bertil.pk], first)
+        assert "session__clash" not in card(shared[cecilia.pk], first)
+        assert "badge--warn" in card(shared[cecilia.pk], first)
+        assert "session--mine" not in card(shared[cecilia.pk], second)
+
+
+def _etag_of(page: str) -> str:
+    return re.search(r'data-etag="([^"]*)"', page)[1]
+
+
+def test_a_message_is_shown_once_on_the_agenda(participant_client, event, participant):
+    topic = TopicFactory(event=event, convener=participant)
+    response = participant_client.post(url("topic-withdraw", event, pk=topic.pk), follow=True)
+    assert response.redirect_chain[-1][0] == url("home", event)
+    assert 'class="messages"' in response.content.decode()
+    assert "withdrawn" in response.content.decode()
+    assert 'class="messages"' not in participant_client.get(url("home", event)).content.decode()
 
 
 def test_a_sign_up_elsewhere_shows_on_the_next_request(

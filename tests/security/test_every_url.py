@@ -27,6 +27,7 @@ from PIL import Image
 
 from events import services as event_services
 from events.models import Phase, Series
+from openspace import live
 from reports import action_plan, documentation
 from reports import services as report_services
 from reports.models import DocumentationSettings
@@ -343,6 +344,7 @@ def rolled_back():
         yield
         transaction.set_rollback(True)
     cache.clear()
+    live.forget_shared_renders()
 
 
 def fetch(client, method: str, path: str):
