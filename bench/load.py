@@ -454,12 +454,23 @@ class Cookies(dict):
         return response
 
 
+# A phone's idle connection is dropped before gunicorn's keep-alive (5 s) would drop it.
+# aiohttp keeps one 15 s by default: a poll every 10 s then went out on a connection the
+# server was closing, and aiohttp, unlike a browser, does not send it again, so part c
+# counted ServerDisconnectedError for requests the server never got.
+CLIENT_KEEPALIVE_SECONDS = 4
+
+
 def _session(aiohttp, cookies: Cookies, limit: int = 2, force_close: bool = False):
     return aiohttp.ClientSession(
         base_url=f"http://{HOST}:{PORT}",
         cookie_jar=aiohttp.DummyCookieJar(),  # the cookies are kept by `cookies`
         middlewares=(cookies,),
-        connector=aiohttp.TCPConnector(limit=limit, force_close=force_close),
+        connector=aiohttp.TCPConnector(
+            limit=limit,
+            force_close=force_close,
+            keepalive_timeout=None if force_close else CLIENT_KEEPALIVE_SECONDS,
+        ),
         timeout=aiohttp.ClientTimeout(total=REQUEST_TIMEOUT),
     )
 
