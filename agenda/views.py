@@ -1,3 +1,4 @@
+import secrets
 from functools import partial
 
 from django.contrib import messages
@@ -8,6 +9,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -92,10 +94,72 @@ def _cache_render(key: str, event, grid, **values) -> dict:
     )
 
 
+def _values(obj) -> tuple | None:
+    """Every column of a model instance, as it was loaded."""
+    if obj is None:
+        return None
+    return tuple(getattr(obj, field.attname) for field in obj._meta.concrete_fields)
+
+
+def _cards(event, topics, role: live.Role) -> str:
+    """Give each topic its `card`, the session as everyone with `role` sees it; returns
+    the cards' stand-in for the CSRF token.
+
+    A card depends only on its session, room, time slot and convener, their counts, the
+    event and the role (and the language), so cards are kept by all those values and
+    only a session that changed is rendered again: a sign-up re-renders one card of
+    120, not the whole grid. The values are every column of each of those rows, so a
+    field the card template starts to show later is covered too.
+    """
+    event_values = tuple(
+        getattr(event, field.attname)
+        for field in event._meta.concrete_fields
+        if field.name not in ("version", "updated_at")
+    )
+    kept = live.kept(
+        f"agenda-cards:{event.pk}:{translation.get_language()}:"
+        f"{int(role.participant)}{int(role.is_facilitator)}",
+        event_values,
+    )
+    csrf = kept.setdefault("csrf", secrets.token_hex(16))
+    cards = kept.setdefault("cards", {})
+    keys = {
+        topic.pk: (
+            _values(topic),
+            _values(topic.room),
+            _values(topic.time_slot),
+            _values(topic.convener),
+            topic.seated_count,
+            topic.waiting_count,
+        )
+        for topic in topics
+    }
+    missing = [topic for topic in topics if keys[topic.pk] not in cards]
+    if missing:
+        if len(cards) > 4 * len(topics) + 100:  # old states of sessions: start afresh
+            cards.clear()
+        rendered = live.render_own(
+            "agenda/home.html#own",
+            {
+                "event": event,
+                "viewer": role,
+                "own": [(topic, None, False) for topic in missing],
+                "next": "agenda",
+            },
+            csrf,
+        )
+        for topic in missing:
+            cards[keys[topic.pk]] = mark_safe(rendered[str(topic.pk)])  # noqa: S308 - a template's
+    for topic in topics:
+        topic.card = cards[keys[topic.pk]]
+    return csrf
+
+
 def _render_grid(key: str, event, grid, role: live.Role) -> dict:
     with_urls(event, grid.topics)
+    csrf = _cards(event, grid.topics, role)
     parts, csrf = live.render_shared(
-        "agenda/home.html#grid", {"event": event, "grid": grid, "viewer": role, "next": "agenda"}
+        "agenda/home.html#grid", {"event": event, "grid": grid, "viewer": role}, csrf
     )
     return _cache_render(
         key,

@@ -180,6 +180,19 @@ def share_render(key: str, event, **values) -> dict:
     return shared
 
 
+def kept(key: str, fingerprint) -> dict:
+    """A dict kept in this process's memory under `key` (beside the shared renders, and
+    dropped like them) for as long as `fingerprint` stays the same; a new one then."""
+    with _shared_lock:
+        found = _shared.get(key)
+        if found is None or found["fingerprint"] != fingerprint:
+            found = _shared[key] = {"fingerprint": fingerprint, "values": {}}
+        _shared.move_to_end(key)
+        while len(_shared) > SHARED_RENDERS_KEPT:
+            _shared.popitem(last=False)
+    return found["values"]
+
+
 def render_etag(request, event, viewer, etag: str, version: int, extra: str = ""):
     """(ETag, 304 or None) for a page made from a shared render of `version`.
 
@@ -192,14 +205,15 @@ def render_etag(request, event, viewer, etag: str, version: int, extra: str = ""
     return etag, not_modified(request, etag, or_newer=True)
 
 
-def render_shared(template: str, context: dict) -> tuple[list[str], str]:
+def render_shared(template: str, context: dict, csrf: str = "") -> tuple[list[str], str]:
     """Render `template` to be shared: its parts split at a random mark (between items,
-    item, between items, …), and the random stand-in for the viewer's CSRF token.
+    item, between items, …), and the stand-in for the viewer's CSRF token (`csrf`, the
+    one of parts rendered before, or a random one).
 
     The template puts the mark around every item, after the item's key and a "|"; the
     marks are random, so no user text can forge an item boundary.
     """
-    mark, csrf = secrets.token_hex(16), secrets.token_hex(16)
+    mark, csrf = secrets.token_hex(16), csrf or secrets.token_hex(16)
     html = render_to_string(template, {**context, "mark": mark, "csrf_token": csrf})
     return html.split(mark), csrf
 

@@ -341,6 +341,62 @@ def test_a_page_from_the_shared_frame_and_cards_is_the_page_made_for_its_viewer(
         assert "session--mine" not in card(shared[cecilia.pk], second)
 
 
+def _changed(field, value):
+    """Another value for `field` than `value`, valid for its column (None: leave it)."""
+    import datetime
+
+    from django.db import models
+
+    if isinstance(field, models.BooleanField):
+        return not value
+    if isinstance(field, (models.CharField, models.TextField)):
+        return ("Z" + (value or "") + " ändrad")[: field.max_length or 50]
+    if isinstance(field, models.PositiveSmallIntegerField | models.PositiveIntegerField):
+        return (value or 0) + 7
+    if isinstance(field, models.TimeField):
+        moment = datetime.datetime.combine(datetime.date.today(), value)
+        return (moment + datetime.timedelta(minutes=1)).time()
+    return None
+
+
+def test_a_kept_card_is_never_stale_whatever_field_changes(client, event, rooms, slots):
+    """Cards are kept by every column of their session, room, time slot and convener.
+    After a change to any one of them the page from the kept cards must be the page
+    rendered from nothing: a card that depends on something else would show stale."""
+    from agenda.models import Room, TimeSlot
+    from events.models import Participant
+
+    viewer, convener = ParticipantFactory(event=event), ParticipantFactory(event=event)
+    topic = TopicFactory(event=event, room=rooms[0], time_slot=slots[0], convener=convener)
+    TopicFactory(event=event, room=rooms[1], time_slot=slots[0])
+    login_participant(client, viewer)
+    home = url("home", event)
+    rows = [(Topic, topic.pk), (Room, rooms[0].pk), (TimeSlot, slots[0].pk)]
+    rows.append((Participant, convener.pk))
+    changed = 0
+    for model, pk in rows:
+        for field in model._meta.concrete_fields:
+            if field.primary_key or field.is_relation or field.name in ("token", "position"):
+                continue
+            value = _changed(field, getattr(model.objects.get(pk=pk), field.attname))
+            if value is None:
+                continue
+            client.get(home)  # the cards as they are, kept
+            model.objects.filter(pk=pk).update(**{field.attname: value})
+            event.touch()
+            kept = _without_tokens(client.get(home).content.decode())
+            live.forget_shared_renders()
+            fresh = _without_tokens(client.get(home).content.decode())
+            assert kept == fresh, f"{model.__name__}.{field.name}"
+            changed += 1
+    assert changed >= 12
+    SignUpFactory(topic=topic, participant=convener)  # and the counts
+    event.touch()
+    assert re.search(
+        r"\b1 (of \d+ places taken|signed up)", card(client.get(home).content.decode(), topic)
+    )
+
+
 def _etag_of(page: str) -> str:
     return re.search(r'data-etag="([^"]*)"', page)[1]
 
