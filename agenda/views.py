@@ -134,7 +134,9 @@ def _cards(event, topics, role: live.Role) -> str:
         )
         for topic in topics
     }
-    missing = [topic for topic in topics if keys[topic.pk] not in cards]
+    # Read once into `found`: another thread of the process may clear `cards` meanwhile.
+    found = {topic.pk: cards.get(keys[topic.pk]) for topic in topics}
+    missing = [topic for topic in topics if found[topic.pk] is None]
     if missing:
         if len(cards) > 4 * len(topics) + 100:  # old states of sessions: start afresh
             cards.clear()
@@ -149,9 +151,10 @@ def _cards(event, topics, role: live.Role) -> str:
             csrf,
         )
         for topic in missing:
-            cards[keys[topic.pk]] = mark_safe(rendered[str(topic.pk)])  # noqa: S308 - a template's
+            card = mark_safe(rendered[str(topic.pk)])  # noqa: S308 - a template's output
+            found[topic.pk] = cards[keys[topic.pk]] = card
     for topic in topics:
-        topic.card = cards[keys[topic.pk]]
+        topic.card = found[topic.pk]
     return csrf
 
 
