@@ -101,6 +101,29 @@ def _values(obj) -> tuple | None:
     return tuple(getattr(obj, field.attname) for field in obj._meta.concrete_fields)
 
 
+def _rendered_cards(
+    event, viewer, items, csrf: str, kept: dict, key, limit: int | None = None
+) -> dict[int, str]:
+    """Each (topic, my_signup, clash) of `items` as its card, by topic id: from `kept`
+    (by `key(item)`), or rendered with the CSRF stand-in `csrf` and kept there; past
+    `limit` cards, `kept` starts afresh before new ones go in."""
+    # Read once into `found`: another thread of the process may clear `kept` meanwhile.
+    found = {item[0].pk: kept.get(key(item)) for item in items}
+    missing = [item for item in items if found[item[0].pk] is None]
+    if missing:
+        if limit is not None and len(kept) > limit:
+            kept.clear()
+        rendered = live.render_own(
+            "agenda/home.html#own",
+            {"event": event, "viewer": viewer, "own": missing, "next": "agenda"},
+            csrf,
+        )
+        for item in missing:
+            card = mark_safe(rendered[str(item[0].pk)])  # noqa: S308 - a template's output
+            found[item[0].pk] = kept[key(item)] = card
+    return found
+
+
 def _cards(event, topics, role: live.Role) -> str:
     """Give each topic its `card`, the session as everyone with `role` sees it; returns
     the cards' stand-in for the CSRF token.
@@ -134,25 +157,10 @@ def _cards(event, topics, role: live.Role) -> str:
         )
         for topic in topics
     }
-    # Read once into `found`: another thread of the process may clear `cards` meanwhile.
-    found = {topic.pk: cards.get(keys[topic.pk]) for topic in topics}
-    missing = [topic for topic in topics if found[topic.pk] is None]
-    if missing:
-        if len(cards) > 4 * len(topics) + 100:  # old states of sessions: start afresh
-            cards.clear()
-        rendered = live.render_own(
-            "agenda/home.html#own",
-            {
-                "event": event,
-                "viewer": role,
-                "own": [(topic, None, False) for topic in missing],
-                "next": "agenda",
-            },
-            csrf,
-        )
-        for topic in missing:
-            card = mark_safe(rendered[str(topic.pk)])  # noqa: S308 - a template's output
-            found[topic.pk] = cards[keys[topic.pk]] = card
+    items = [(topic, None, False) for topic in topics]
+    # Past four states per session (old ones, mostly), the cards start afresh.
+    limit = 4 * len(topics) + 100
+    found = _rendered_cards(event, role, items, csrf, cards, lambda item: keys[item[0].pk], limit)
     for topic in topics:
         topic.card = found[topic.pk]
     return csrf
@@ -196,19 +204,17 @@ def _grid_html(request, event, viewer, shared, own, visible, *, own_shared: bool
     own_shared: the own sessions are the shared render's, so their renders are kept
     in it for the next viewer; else (counted afresh) they are rendered for this one.
     """
-    kept = shared["own"] if own_shared else {}
-    missing = [item for item in own if (item[0].pk, item[1].waiting, item[2]) not in kept]
-    if missing:
-        if not own_shared:
-            with_urls(event, [topic for topic, _signup, _clash in missing])
-        rendered = live.render_own(
-            "agenda/home.html#own",
-            {"event": event, "viewer": viewer, "own": missing, "next": "agenda"},
-            shared["csrf"],
-        )
-        for topic, signup, clash in missing:
-            kept[topic.pk, signup.waiting, clash] = rendered[str(topic.pk)]
-    mine = {str(topic.pk): kept[topic.pk, signup.waiting, clash] for topic, signup, clash in own}
+    if not own_shared:
+        with_urls(event, [topic for topic, _signup, _clash in own])
+    found = _rendered_cards(
+        event,
+        viewer,
+        own,
+        shared["csrf"],
+        shared["own"] if own_shared else {},
+        lambda item: (item[0].pk, item[1].waiting, item[2]),
+    )
+    mine = {str(pk): card for pk, card in found.items()}
     return live.personalise(request, shared["parts"], shared["csrf"], mine, visible)
 
 
@@ -268,7 +274,7 @@ def home(request, *, event, viewer, etag):
     """The agenda: a grid on laptops, a list per round on phones. Polls for changes."""
     context, shared = _agenda_context(request, event, viewer)
     etag, response = live.render_etag(
-        request, event, viewer, etag, context["version"], _show(request)
+        request, event, viewer, etag, context["version"], context["show"]
     )
     if response:
         return response

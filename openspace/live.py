@@ -173,11 +173,17 @@ def share_render(key: str, event, **values) -> dict:
         kept = _shared.get(key)
         if kept is not None and kept["version"] > shared["version"]:
             return shared  # a render of a later version was shared meanwhile: keep that
-        _shared[key] = shared
-        _shared.move_to_end(key)
-        while len(_shared) > SHARED_RENDERS_KEPT:
-            _shared.popitem(last=False)
+        _keep(key, shared)
     return shared
+
+
+def _keep(key: str, value: dict) -> None:
+    """Keep `value` under `key` as the most recently used; drop the least recently used
+    past SHARED_RENDERS_KEPT. The caller holds _shared_lock."""
+    _shared[key] = value
+    _shared.move_to_end(key)
+    while len(_shared) > SHARED_RENDERS_KEPT:
+        _shared.popitem(last=False)
 
 
 def kept(key: str, fingerprint) -> dict:
@@ -186,10 +192,8 @@ def kept(key: str, fingerprint) -> dict:
     with _shared_lock:
         found = _shared.get(key)
         if found is None or found["fingerprint"] != fingerprint:
-            found = _shared[key] = {"fingerprint": fingerprint, "values": {}}
-        _shared.move_to_end(key)
-        while len(_shared) > SHARED_RENDERS_KEPT:
-            _shared.popitem(last=False)
+            found = {"fingerprint": fingerprint, "values": {}}
+        _keep(key, found)
     return found["values"]
 
 
