@@ -1,12 +1,14 @@
 import secrets
 
 from django.conf import settings
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+from openspace import live
 
 # Letters and digits that cannot be confused when read off a projector
 # (no 0/O, 1/I/L, 5/S, 2/Z, 8/B).
@@ -231,6 +233,10 @@ class Event(models.Model):
         sql = f"UPDATE {table} SET version = version + 1 WHERE id = %s"  # noqa: S608
         with connection.cursor() as cursor:
             cursor.execute(sql, [self.pk])
+        # The version this process knows for quick 304s: now, for the rest of this
+        # transaction, and at the commit, for a poll that read it in between.
+        live.forget_version(self.pk)
+        transaction.on_commit(lambda: live.forget_version(self.pk))
 
 
 class RunSheetItem(models.Model):

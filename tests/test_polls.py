@@ -2,9 +2,10 @@
 or another viewer gets the page (openspace/live.py, docs/live-updates.md)."""
 
 import pytest
+from django.db.models import F
 from django.urls import reverse
 
-from events.models import Phase
+from events.models import Event, Phase
 from tests.conftest import login_participant
 from tests.factories import EventFactory, ParticipantFactory
 
@@ -61,4 +62,47 @@ def test_another_viewer_or_a_change_gets_the_page(client, event, name, query, se
 
     held = {**HTMX, "If-None-Match": client.get(url, headers=HTMX)["ETag"]}
     login_participant(client, ParticipantFactory(event=event))  # same browser, someone else
+    assert client.get(url, headers=held).status_code == 200
+
+
+def test_a_version_read_a_moment_ago_answers_the_next_poll_without_a_query(
+    client, event, settings, django_assert_num_queries
+):
+    settings.POLL_COALESCE_SECONDS = 60
+    login_participant(client, ParticipantFactory(event=event))
+    url = _url("agenda:wall", "", event)  # always current: no coalesced render
+    held = {**HTMX, "If-None-Match": client.get(url, headers=HTMX)["ETag"]}
+    with django_assert_num_queries(1):
+        assert client.get(url, headers=held).status_code == 304
+
+    with django_assert_num_queries(0):
+        assert client.get(url, headers=held).status_code == 304
+
+
+def test_a_write_in_this_process_shows_on_the_next_poll(client, event, settings):
+    settings.POLL_COALESCE_SECONDS = 60
+    login_participant(client, ParticipantFactory(event=event))
+    url = _url("agenda:wall", "", event)  # always current: no coalesced render
+    held = {**HTMX, "If-None-Match": client.get(url, headers=HTMX)["ETag"]}
+    assert client.get(url, headers=held).status_code == 304
+
+    event.touch()
+
+    assert client.get(url, headers=held).status_code == 200
+
+
+def test_a_write_in_another_process_shows_once_the_version_read_here_has_aged(
+    client, event, settings
+):
+    settings.POLL_COALESCE_SECONDS = 60
+    login_participant(client, ParticipantFactory(event=event))
+    url = _url("agenda:wall", "", event)  # always current: no coalesced render
+    held = {**HTMX, "If-None-Match": client.get(url, headers=HTMX)["ETag"]}
+    assert client.get(url, headers=held).status_code == 304
+
+    # Another gunicorn process's write: the version changes, this process is not told.
+    Event.objects.filter(pk=event.pk).update(version=F("version") + 1)
+
+    assert client.get(url, headers=held).status_code == 304  # known here a moment ago
+    settings.POLL_COALESCE_SECONDS = 0  # ... and now too old
     assert client.get(url, headers=held).status_code == 200

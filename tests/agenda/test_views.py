@@ -543,12 +543,13 @@ def test_unchanged_polls_get_304_with_one_cheap_check(
 
 
 def test_a_participants_unchanged_poll_is_answered_from_one_query(
-    participant_client, event, rooms, slots, django_assert_num_queries
+    participant_client, event, rooms, slots, django_assert_max_num_queries
 ):
     for show in ("", "?show=mine"):
         first = participant_client.get(url("home", event) + show, headers={"HX-Request": "true"})
         headers = {"HX-Request": "true", "If-None-Match": first["ETag"]}
-        with django_assert_num_queries(1):
+        # One for the event's version; none when it was read a moment ago (the second).
+        with django_assert_max_num_queries(1):
             again = participant_client.get(url("home", event) + show, headers=headers)
         assert again.status_code == 304 and again["ETag"] == first["ETag"]
     # Another filter, or another person's ETag, is not answered from the quick check.
