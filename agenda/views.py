@@ -75,13 +75,14 @@ def with_urls(event, topics):
     return topics
 
 
-def _cached_render(key: str, event, *, poll: bool = False) -> dict | None:
-    """The shared render under `key`, if current and no round began or ended since."""
+def _cached_render(key: str, event, *, since: int | None = None) -> dict | None:
+    """The shared render under `key`, if current (or as old as `since` allows:
+    live.shared_render) and no round began or ended since."""
 
     def same_rounds(shared) -> bool:
         return queries.round_states(event, shared["slots"]) == shared["states"]
 
-    return live.shared_render(key, event, poll=poll, fresh=same_rounds)
+    return live.shared_render(key, event, since=since, fresh=same_rounds)
 
 
 def _cache_render(key: str, event, grid, **values) -> dict:
@@ -226,7 +227,7 @@ def _agenda_context(request, event, viewer) -> tuple[dict, dict]:
         f"agenda-grid:{event.pk}:{translation.get_language()}:"
         f"{int(role.participant)}{int(role.is_facilitator)}"
     )
-    shared = _cached_render(key, event, poll=bool(request.htmx))
+    shared = _cached_render(key, event, since=live.coalesce_since(request, viewer))
     own_shared = True
     if shared is None:
         grid = queries.grid(event, me)
@@ -237,8 +238,8 @@ def _agenda_context(request, event, viewer) -> tuple[dict, dict]:
     elif shared["version"] == event.version:
         own = _own_from(shared, me)
     else:
-        # A poll answered from a render of a moment ago: the viewer's own sessions, as
-        # they may have just signed up for one, are read and counted afresh.
+        # A render of a moment ago: the viewer's own sessions, as they may have just
+        # signed up for one, are read and counted afresh.
         own = queries.own_sessions(event, me)
         own_shared = False
     show = _show(request)

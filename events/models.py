@@ -230,9 +230,12 @@ class Event(models.Model):
         Plain SQL: every write a participant makes runs it, and the ORM took ten
         times longer to build this UPDATE than the database took to run it."""
         table = connection.ops.quote_name(Event._meta.db_table)
-        sql = f"UPDATE {table} SET version = version + 1 WHERE id = %s"  # noqa: S608
+        sql = f"UPDATE {table} SET version = version + 1 WHERE id = %s RETURNING version"  # noqa: S608
         with connection.cursor() as cursor:
             cursor.execute(sql, [self.pk])
+            row = cursor.fetchone()
+        if row:  # for the writer's next page load (openspace.live.coalesce_since)
+            live.note_write(self.pk, row[0])
         # The version this process knows for quick 304s: now, for the rest of this
         # transaction, and at the commit, for a poll that read it in between.
         live.forget_version(self.pk)

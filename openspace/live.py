@@ -15,11 +15,14 @@ A 304 carries nothing, so answering it without those checks shows nobody anythin
 Pages that many people poll and that look the same for everyone with the same role
 (the agenda grid, the walls, the news wall) are rendered once per event version and
 kept in this process's memory (shared_render / share_render). A request that finds the render of
-the current version uses it; a *poll* may also get one rendered up to
-settings.POLL_COALESCE_SECONDS before the latest write: in a burst the version changes
-many times a second, and without this every poll rendered the whole page anew
-(docs/performance.md, "Load"). The next poll brings what was left out; a page loaded
-after the change holds a later version and gets 304 (not_modified(or_newer=True)).
+the current version uses it; a poll, and a participant's page load, may also get one
+rendered up to settings.POLL_COALESCE_SECONDS before the latest write (coalesce_since):
+in a burst the version changes many times a second, and without this every request
+rendered the whole page anew (docs/performance.md, "Load"). The next poll brings what
+was left out; a page loaded after the change holds a later version and gets 304
+(not_modified(or_newer=True)). A participant's own writes always show: the response to
+a write sets a short-lived cookie with the event's version after it (WritesMiddleware),
+and their page loads get no render older than that.
 """
 
 import hashlib
@@ -29,6 +32,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -183,10 +187,10 @@ def forget_shared_renders() -> None:
     _versions.clear()
 
 
-def shared_render(key: str, event, *, poll: bool = False, fresh: Callable | None = None):
-    """The render kept under `key` if nothing was written since (for a poll: or if it
-    is at most POLL_COALESCE_SECONDS older than the latest write) and `fresh(shared)`,
-    if given, holds; else None."""
+def shared_render(key: str, event, *, since: int | None = None, fresh: Callable | None = None):
+    """The render kept under `key` if nothing was written since it was made, or, with
+    `since` (coalesce_since), if it holds version `since` or later and was made at most
+    POLL_COALESCE_SECONDS ago; and if `fresh(shared)`, when given, holds. Else None."""
     with _shared_lock:
         shared = _shared.get(key)
         if shared is not None:
@@ -194,12 +198,69 @@ def shared_render(key: str, event, *, poll: bool = False, fresh: Callable | None
     if shared is None or shared["version"] > event.version:
         return None
     if shared["version"] < event.version and not (
-        poll and time.time() - shared["at"] < settings.POLL_COALESCE_SECONDS
+        since is not None
+        and shared["version"] >= since
+        and time.time() - shared["at"] < settings.POLL_COALESCE_SECONDS
     ):
         return None
     if fresh is not None and not fresh(shared):
         return None
     return shared
+
+
+def coalesce_since(request, viewer) -> int | None:
+    """For shared_render: the oldest version this request may be shown, or None for
+    the current one only. A poll (an htmx request) may get any render of the last
+    moment; a participant's page load one that holds their own latest write (the
+    `wrote` cookie); anyone else's page load (a facilitator's) only the current one."""
+    if request.htmx:
+        return 0
+    if viewer.is_facilitator or viewer.participant is None:
+        return None
+    held = request.COOKIES.get(f"{WROTE_COOKIE}_{viewer.event.pk}", "")
+    return int(held) if held.isascii() and held.isdigit() and len(held) <= 18 else 0
+
+
+# The versions of the events this request's writes made (Event.touch -> note_write);
+# WritesMiddleware hands them to the browser in a cookie that lasts as long as a render
+# may be coalesced.
+WROTE_COOKIE = "wrote"
+_writes: ContextVar[dict[int, int] | None] = ContextVar("openspace_writes", default=None)
+
+
+def note_write(event_id: int, version: int) -> None:
+    writes = _writes.get()
+    if writes is not None:
+        writes[event_id] = max(version, writes.get(event_id, 0))
+
+
+class WritesMiddleware:
+    """Sets `wrote_<event id>` to the event's version after this request's writes, for
+    POLL_COALESCE_SECONDS: the writer's next page loads show at least their own change
+    (coalesce_since). It holds a version number only; a forged one can only make the
+    forger's own pages fresher."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = _writes.set({})
+        try:
+            response = self.get_response(request)
+            writes = _writes.get()
+        finally:
+            _writes.reset(token)
+        if writes and settings.POLL_COALESCE_SECONDS > 0:
+            for event_id, version in writes.items():
+                response.set_cookie(
+                    f"{WROTE_COOKIE}_{event_id}",
+                    str(version),
+                    max_age=settings.POLL_COALESCE_SECONDS + 1,
+                    secure=settings.SESSION_COOKIE_SECURE,
+                    httponly=True,
+                    samesite="Lax",
+                )
+        return response
 
 
 def share_render(key: str, event, **values) -> dict:

@@ -146,7 +146,7 @@ def _listing_context(event: Event, viewer, view: str, items, actions_open: bool)
     }
 
 
-def _board_html(request, event: Event, viewer: Viewer, view: str, *, poll: bool = False):
+def _board_html(request, event: Event, viewer: Viewer, view: str, *, since: int | None = None):
     """The board's initiatives as HTML, and the event version they show.
 
     For participants the board is rendered once per event version, language, view
@@ -166,7 +166,7 @@ def _board_html(request, event: Event, viewer: Viewer, view: str, *, poll: bool 
         f":{int(actions_open)}:{event.participant_visibility}"
     )
     me = viewer.participant
-    shared = live.shared_render(key, event, poll=poll)
+    shared = live.shared_render(key, event, since=since)
     if shared is None:
         initiatives = action_queries.board_initiatives(event)
         items = action_queries.board_items(
@@ -213,7 +213,8 @@ def _board_extra(request) -> str:
 def board(request, *, event, viewer, etag):
     """Phones poll the board every 10 s (static/js/agenda.js): 304 while nothing changed."""
     view = _board_view(request)
-    board_html, version = _board_html(request, event, viewer, view, poll=bool(request.htmx))
+    since = live.coalesce_since(request, viewer)
+    board_html, version = _board_html(request, event, viewer, view, since=since)
     etag, response = live.render_etag(request, event, viewer, etag, version, _board_extra(request))
     if response:
         return response

@@ -76,7 +76,9 @@ def _cards(request, event, viewer, round_number: int | None, room_code: str | No
         if unfiltered
         else ""
     )
-    if key and (shared := live.shared_render(key, event, poll=bool(request.htmx))):
+    if key and (
+        shared := live.shared_render(key, event, since=live.coalesce_since(request, viewer))
+    ):
         return shared["html"], shared["version"]
     reports = queries.news_wall(
         event,

@@ -106,3 +106,12 @@ def test_a_write_in_another_process_shows_once_the_version_read_here_has_aged(
     assert client.get(url, headers=held).status_code == 304  # known here a moment ago
     settings.POLL_COALESCE_SECONDS = 0  # ... and now too old
     assert client.get(url, headers=held).status_code == 200
+
+
+@pytest.mark.parametrize("value", ["abc", "9" * 40, "-1", "", "1e9", "Ù£"])
+@pytest.mark.parametrize(("name", "query"), [("agenda:home", ""), ("reports:wall", "")])
+def test_a_forged_wrote_cookie_is_only_a_number_or_nothing(client, event, name, query, value):
+    login_participant(client, ParticipantFactory(event=event))
+    client.cookies[f"wrote_{event.pk}"] = value
+
+    assert client.get(_url(name, query, event)).status_code == 200

@@ -546,10 +546,11 @@ def queries_of(client, address) -> int:
     ["actions", "actions?view=table", "ladder", "actions-wall"],
 )
 def test_query_count_is_the_same_at_two_sizes(
-    participant_client, open_event, participant, django_assert_num_queries, path
+    participant_client, open_event, participant, django_assert_num_queries, path, settings
 ):
     """Rendered afresh after a change, and (the board) from the shared render, the
     number of queries stays the same with more initiatives and more of one's own."""
+    settings.POLL_COALESCE_SECONDS = 0  # every page load current: another's write shows
     name, _sep, query = path.partition("?")
     address = url(name, open_event) + (f"?{query}" if query else "")
     make_initiatives(open_event, 1, also=participant)
@@ -579,8 +580,9 @@ def test_reflections_are_hidden_by_facilitators(facilitator_client, open_event, 
 
 
 def test_board_with_a_follow_up_keeps_its_query_count(
-    participant_client, open_event, facilitator, django_assert_num_queries
+    participant_client, open_event, facilitator, django_assert_num_queries, settings
 ):
+    settings.POLL_COALESCE_SECONDS = 0  # every page load current: another's write shows
     series = Series.objects.create(name="Nätverket")
     earlier = EventFactory(
         series=series,
