@@ -20,10 +20,12 @@ measures:
      server's own CPU time per request (from /proc, so the client's share of the
      two cores does not count);
   b) marketplace burst: N phones arrive, at random moments spread over the first
-     --arrivals seconds (default: the window less 18 s, so that the last phone,
-     with its 8 pauses of up to 2 s, is done within the window), and each joins
-     (GET /join/ for the CSRF cookie, POST the code, POST the name), posts a topic
-     and signs up for 5 sessions, with 0.5-2 s between taps;
+     --arrivals seconds (default: the window less 22 s, so that the last phone,
+     with its 10 pauses of up to 2 s, is done within the window), and each joins
+     (GET /join/ for the CSRF cookie, POST the code, POST the name), opens the
+     agenda, posts a topic (GET the form, POST it) and signs up for 5 sessions, with
+     0.5-2 s between taps; like a browser, it follows every redirect at once (the
+     name form, the agenda, the new session's page, then back to the agenda);
      throughput, latency percentiles and errors per step, then a check in the
      database that every successful response left exactly its row and no failed
      one left a row;
@@ -45,6 +47,7 @@ import asyncio
 import json
 import os
 import random
+import re
 import signal
 import socket
 import subprocess
@@ -617,33 +620,47 @@ async def phone(index: int, info: dict, steps: dict, record: dict, start_at: flo
         )
         if not ok:
             return
+        # Every redirect is followed at once, as a browser does.
+        ok, answer = await timed(
+            steps["2b GET name form"],
+            lambda: session.get(f"/e/{slug}/join/"),
+            lambda r, b: r.status == 200 and _key_in(b) is not None,
+        )
+        if not ok:
+            return
+        key = _key_in(answer[1])  # the key the drawn form carries
         await think()
         cookie = f"participant_{info['pk']}"
         ok, _ = await timed(
             steps["3 POST name"],
             lambda: session.post(
                 f"/e/{slug}/join/",
-                # The key the join form carries (a fresh one per drawn form).
                 data=form(
-                    aiohttp,
-                    {
-                        "name": name,
-                        "organisation": "Region Bench",
-                        "idempotency_key": uuid.uuid4().hex,
-                    },
+                    aiohttp, {"name": name, "organisation": "Region Bench", "idempotency_key": key}
                 ),
                 headers=csrf_headers(cookies),
                 allow_redirects=False,
             ),
-            lambda r, _b: r.status == 302 and cookie in r.cookies,
+            lambda r, _b: (
+                r.status == 302 and cookie in r.cookies and r.headers["Location"] == f"/e/{slug}/"
+            ),
         )
         record["joined"] = ok
         if not ok:
             return
+        await timed(steps["3b GET agenda"], lambda: session.get(f"/e/{slug}/"), _is_page)
         await think()
-        key = uuid.uuid4().hex
+        ok, answer = await timed(
+            steps["4a GET topic form"],
+            lambda: session.get(f"/e/{slug}/sessions/new/"),
+            lambda r, b: r.status == 200 and _key_in(b) is not None,
+        )
+        if not ok:
+            return
+        key = _key_in(answer[1])
         record["topic_key"] = key
-        ok, _ = await timed(
+        await think()
+        ok, answer = await timed(
             steps["4 POST topic"],
             lambda: session.post(
                 f"/e/{slug}/sessions/new/",
@@ -665,6 +682,11 @@ async def phone(index: int, info: dict, steps: dict, record: dict, start_at: flo
             ),
         )
         record["topic_ok"] = ok
+        if ok:  # the new session's page; a look at it, then back to the agenda to sign up
+            location = answer[0].headers["Location"]
+            await timed(steps["4b GET session page"], lambda: session.get(location), _is_page)
+            await think()
+            await timed(steps["4c GET agenda"], lambda: session.get(f"/e/{slug}/"), _is_page)
         for topic in rng.sample(info["topics"], SIGNUPS_PER_PHONE):
             await think()
             attempt = [topic, False]  # recorded before sending: a request cut off is still known
@@ -681,6 +703,19 @@ async def phone(index: int, info: dict, steps: dict, record: dict, start_at: flo
             )
             attempt[1] = ok
     record["done"] = time.monotonic()
+
+
+_KEY = re.compile(rb'name="idempotency_key" value="([A-Za-z0-9_-]{16,64})"')
+
+
+def _key_in(body: bytes) -> str | None:
+    """The idempotency key of the form in `body` (openspace/idempotency.py)."""
+    match = _KEY.search(body)
+    return match[1].decode() if match else None
+
+
+def _is_page(response, body: bytes) -> bool:
+    return response.status == 200 and body.rstrip().endswith(b"</html>")
 
 
 async def poller(info_cookie, slug: str, interval: float, stats: Stats, start_at, stop_at, headers):
@@ -726,9 +761,19 @@ async def burst(
     rng = random.Random(11)
     steps = {
         label: Stats()
-        for label in ("1 GET join page", "2 POST join code", "3 POST name", "4 POST topic")
+        for label in (
+            "1 GET join page",
+            "2 POST join code",
+            "2b GET name form",
+            "3 POST name",
+            "3b GET agenda",
+            "4a GET topic form",
+            "4 POST topic",
+            "4b GET session page",
+            "4c GET agenda",
+            "5 POST sign-up",
+        )
     }
-    steps["5 POST sign-up"] = Stats()
     records = [{} for _ in range(phones)]
     t0 = time.monotonic()
     hard_stop = t0 + window + GRACE
@@ -956,7 +1001,7 @@ def main() -> int:
     ratio_seconds = args.ratio_seconds or (5 if args.quick else 15)
     ratio_runs = args.ratio_runs or (1 if args.quick else 3)
     skip = set(args.skip.split(","))
-    arrivals = args.window - 18 if args.arrivals is None else args.arrivals
+    arrivals = args.window - 22 if args.arrivals is None else args.arrivals
     workdir = Path(args.keep or tempfile.mkdtemp(prefix="openspace-load-"))
     workdir.mkdir(parents=True, exist_ok=True)
     PORT = free_port()
