@@ -621,14 +621,9 @@ async def phone(index: int, info: dict, steps: dict, record: dict, start_at: flo
         if not ok:
             return
         # Every redirect is followed at once, as a browser does.
-        ok, answer = await timed(
-            steps["2b GET name form"],
-            lambda: session.get(f"/e/{slug}/join/"),
-            lambda r, b: r.status == 200 and _key_in(b) is not None,
-        )
-        if not ok:
+        key = await drawn_key(steps["2b GET name form"], session, f"/e/{slug}/join/")
+        if key is None:
             return
-        key = _key_in(answer[1])  # the key the drawn form carries
         await think()
         cookie = f"participant_{info['pk']}"
         ok, _ = await timed(
@@ -650,14 +645,9 @@ async def phone(index: int, info: dict, steps: dict, record: dict, start_at: flo
             return
         await timed(steps["3b GET agenda"], lambda: session.get(f"/e/{slug}/"), _is_page)
         await think()
-        ok, answer = await timed(
-            steps["4a GET topic form"],
-            lambda: session.get(f"/e/{slug}/sessions/new/"),
-            lambda r, b: r.status == 200 and _key_in(b) is not None,
-        )
-        if not ok:
+        key = await drawn_key(steps["4a GET topic form"], session, f"/e/{slug}/sessions/new/")
+        if key is None:
             return
-        key = _key_in(answer[1])
         record["topic_key"] = key
         await think()
         ok, answer = await timed(
@@ -712,6 +702,14 @@ def _key_in(body: bytes) -> str | None:
     """The idempotency key of the form in `body` (openspace/idempotency.py)."""
     match = _KEY.search(body)
     return match[1].decode() if match else None
+
+
+async def drawn_key(stats: Stats, session, path: str) -> str | None:
+    """GET the form at `path`: the idempotency key it carries, or None if it failed."""
+    ok, answer = await timed(
+        stats, lambda: session.get(path), lambda r, b: r.status == 200 and _key_in(b) is not None
+    )
+    return _key_in(answer[1]) if ok else None
 
 
 def _is_page(response, body: bytes) -> bool:
