@@ -239,17 +239,23 @@ def test_the_shared_news_wall_counts_hidden_comments_only_for_facilitators(
     assert "Lärande" in client.get(wall).content.decode()
 
 
-def test_news_wall_polls_in_a_burst_share_a_render_of_a_moment_ago(
-    participant_client, event, topic, settings
-):
-    settings.POLL_COALESCE_SECONDS = 60
+def _wall_then_another_report(client, event, topic):
+    """The news wall's poll with one report on it; then a second report is published."""
     publish(topic, discussion="Text")
-    poll = {"HX-Request": "true"}
-    first = participant_client.get(u("wall", event), headers=poll)
+    first = client.get(u("wall", event), headers={"HX-Request": "true"})
     other = TopicFactory(
         event=event, title="Lärande", room=RoomFactory(event=event), time_slot=topic.time_slot
     )
     publish(other, discussion="Mer text")
+    return first
+
+
+def test_news_wall_polls_in_a_burst_share_a_render_of_a_moment_ago(
+    participant_client, event, topic, settings
+):
+    settings.POLL_COALESCE_SECONDS = 60
+    poll = {"HX-Request": "true"}
+    first = _wall_then_another_report(participant_client, event, topic)
 
     held = participant_client.get(
         u("wall", event), headers={**poll, "If-None-Match": first["ETag"]}
@@ -266,13 +272,8 @@ def test_news_wall_polls_in_a_burst_share_a_render_of_a_moment_ago(
 
 def test_a_facilitators_news_wall_is_always_current(facilitator_client, event, topic, settings):
     settings.POLL_COALESCE_SECONDS = 60
-    publish(topic, discussion="Text")
     poll = {"HX-Request": "true"}
-    first = facilitator_client.get(u("wall", event), headers=poll)
-    other = TopicFactory(
-        event=event, title="Lärande", room=RoomFactory(event=event), time_slot=topic.time_slot
-    )
-    publish(other, discussion="Mer text")
+    first = _wall_then_another_report(facilitator_client, event, topic)
 
     page = facilitator_client.get(u("wall", event))
 
