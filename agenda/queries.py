@@ -3,7 +3,7 @@
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, OuterRef, Q, Subquery, Value
+from django.db.models import Count, Exists, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -96,6 +96,8 @@ class Grid:
     rooms: list[Room]
     rounds: list[Round]
     unplaced: list[Topic]
+    # How many topics have no place: more than `unplaced` if only some were loaded.
+    unplaced_total: int = 0
     my_signups: dict[int, bool] = field(default_factory=dict)  # topic id -> waiting
     clashes: set[int] = field(default_factory=set)  # topic ids in a round with another sign-up
 
@@ -155,11 +157,35 @@ def round_states(event: Event, slots: list[TimeSlot], now: datetime.datetime | N
     return states
 
 
-def grid(event: Event, participant: Participant | None = None, now=None) -> Grid:
-    """The agenda grid in four queries: rooms, slots, topics with counts, my sign-ups."""
+# A topic without a place (a check constraint keeps room and time slot both set or
+# both empty).
+UNPLACED = Q(time_slot__isnull=True)
+
+
+def grid(
+    event: Event, participant: Participant | None = None, now=None, *, unplaced_shown=None
+) -> Grid:
+    """The agenda grid in four queries: rooms, slots, topics with counts, my sign-ups.
+
+    With `unplaced_shown` (a number), of the topics without a place only the newest
+    that many, and those with sign-ups, are loaded, and one more query counts them
+    all: the grid then costs the same with 50 topics posted or 2,000.
+    """
     rooms = list(event.rooms.all())
     slots = list(event.time_slots.all())
-    topics = list(topics_with_counts(event))
+    topics = topics_with_counts(event)
+    unplaced_total = None
+    if unplaced_shown is not None:
+        unplaced = Topic.objects.active().filter(UNPLACED, event=event)
+        newest = unplaced.order_by("-created_at", "-pk").values("pk")[:unplaced_shown]
+        topics = topics.filter(
+            ~UNPLACED
+            | Q(pk__in=newest)
+            # Someone's session, taken out of the grid: it stays in their "My sessions".
+            | Exists(SignUp.objects.filter(topic=OuterRef("pk")))
+        )
+        unplaced_total = unplaced.count()
+    topics = list(topics)
     my_signups = {}
     if participant is not None:
         my_signups = dict(
@@ -178,11 +204,13 @@ def grid(event: Event, participant: Participant | None = None, now=None) -> Grid
         )
         for slot in slots
     ]
+    unplaced_topics = [topic for topic in topics if not topic.is_placed]
     result = Grid(
         event=event,
         rooms=rooms,
         rounds=rounds,
-        unplaced=[topic for topic in topics if not topic.is_placed],
+        unplaced=unplaced_topics,
+        unplaced_total=len(unplaced_topics) if unplaced_total is None else unplaced_total,
         my_signups=my_signups,
     )
     result.clashes = clashing([topic for topic in topics if topic.pk in my_signups])

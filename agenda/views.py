@@ -95,6 +95,10 @@ def _cache_render(key: str, event, grid, **values) -> dict:
     )
 
 
+# How many of the topics without a place a participant's agenda shows: the newest.
+UNPLACED_SHOWN = 30
+
+
 def _values(obj) -> tuple | None:
     """Every column of a model instance, as it was loaded."""
     if obj is None:
@@ -180,6 +184,7 @@ def _render_grid(key: str, event, grid, role: live.Role) -> dict:
         parts=parts,
         csrf=csrf,
         conveners={topic.pk: topic.convener_id for topic in grid.topics},
+        unplaced={topic.pk for topic in grid.unplaced},
         # Shared from here on: read, never changed.
         topics={topic.pk: topic for topic in grid.topics},
         own={},  # (topic id, waiting, clash) -> the session as its viewer sees it
@@ -223,14 +228,19 @@ def _agenda_context(request, event, viewer) -> tuple[dict, dict]:
     """The agenda page's context, and the shared render it was made from."""
     me = viewer.participant
     role = live.Role(participant=me is not None, is_facilitator=viewer.is_facilitator)
+    show = _show(request)
+    # A phone gets the newest topics without a place (and those with sign-ups), not
+    # all 2,000 of a big marketplace; facilitators, who place them, and the filters
+    # that need them all get every one.
+    every = viewer.is_facilitator or show in ("my-topics", "unplaced")
     key = (
         f"agenda-grid:{event.pk}:{translation.get_language()}:"
-        f"{int(role.participant)}{int(role.is_facilitator)}"
+        f"{int(role.participant)}{int(role.is_facilitator)}{int(every)}"
     )
     shared = _cached_render(key, event, since=live.coalesce_since(request, viewer))
     own_shared = True
     if shared is None:
-        grid = queries.grid(event, me)
+        grid = queries.grid(event, me, unplaced_shown=None if every else UNPLACED_SHOWN)
         shared = _render_grid(key, event, grid, role)
         own = grid.own()
     elif me is None:
@@ -242,12 +252,13 @@ def _agenda_context(request, event, viewer) -> tuple[dict, dict]:
         # signed up for one, are read and counted afresh.
         own = queries.own_sessions(event, me)
         own_shared = False
-    show = _show(request)
     visible = None
     if show == "mine":
         visible = {topic.pk for topic, _signup, _clash in own}
     elif show == "my-topics" and me is not None:
         visible = {pk for pk, convener in shared["conveners"].items() if convener == me.pk}
+    elif show == "unplaced":
+        visible = shared["unplaced"]
     context = {
         "event": event,
         "viewer": viewer,
@@ -265,7 +276,7 @@ def _agenda_context(request, event, viewer) -> tuple[dict, dict]:
 def _show(request) -> str:
     # Only a known filter goes into the ETag header: a newline in it was a 500.
     show = request.GET.get("show", "")
-    return show if show in ("mine", "my-topics") else ""
+    return show if show in ("mine", "my-topics", "unplaced") else ""
 
 
 @require_GET
@@ -530,7 +541,7 @@ def wall(request, *, event, viewer, etag):
     key = f"agenda-wall:{event.pk}:{translation.get_language()}"
     shared = _cached_render(key, event)
     if shared is None:
-        grid = queries.grid(event)
+        grid = queries.grid(event, unplaced_shown=0)  # the wall counts them
         # The same for every viewer: nothing of theirs (not even a CSRF token) is in it.
         html = render_to_string("agenda/wall.html#content", {"event": event, "grid": grid})
         shared = _cache_render(key, event, grid, html=html)

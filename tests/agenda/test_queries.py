@@ -61,3 +61,25 @@ def test_own_sessions_take_one_query_with_current_counts_and_two_without(
 def test_no_sign_ups_no_own_sessions(event, participant, django_assert_num_queries):
     with django_assert_num_queries(1):
         assert queries.own_sessions(event, participant) == []
+
+
+def test_a_grid_with_unplaced_shown_loads_the_newest_and_those_with_sign_ups(
+    event, rooms, slots, participant, django_assert_num_queries
+):
+    placed = TopicFactory(event=event, room=rooms[0], time_slot=slots[0])
+    taken_out = TopicFactory(event=event, title="Once in the grid")  # oldest, with a sign-up
+    SignUpFactory(topic=taken_out, participant=participant)
+    unplaced = [TopicFactory(event=event, title=f"T{i}") for i in range(5)]
+    TopicFactory(event=event, withdrawn_at=timezone.now())
+
+    with django_assert_num_queries(5):  # rooms, slots, topics, the unplaced counted, mine
+        grid = queries.grid(event, participant, unplaced_shown=2)
+    assert grid.unplaced == [taken_out, *unplaced[-2:]]
+    assert grid.unplaced_total == 6
+    assert grid.topics == [placed, taken_out, *unplaced[-2:]]
+    assert [topic for topic, _signup, _clash in grid.own()] == [taken_out]
+
+    none_shown = queries.grid(event, unplaced_shown=0)
+    assert none_shown.unplaced == [taken_out] and none_shown.unplaced_total == 6
+    every = queries.grid(event)
+    assert every.unplaced == [taken_out, *unplaced] and every.unplaced_total == 6

@@ -758,6 +758,7 @@ def test_agenda_and_wall_query_counts_do_not_grow(
     populate(event, rooms[1:], slots[1:], 5)
     for topic in Topic.objects.filter(room__in=rooms[1:]):  # more sessions of one's own, too
         SignUpFactory(topic=topic, participant=people[0])
+    TopicFactory.create_batch(40, event=event)  # and more topics without a place
     event.touch()  # as every real write does
     with django_assert_num_queries(afresh):
         response = client.get(path)
@@ -909,3 +910,52 @@ def test_a_drop_on_a_taken_cell_sent_twice_swaps_once(facilitator_client, event,
     assert first.room == rooms[1]  # dropped on its own cell now: stays
     page = facilitator_client.get(url("topic", event, pk=first.pk)).content.decode()
     assert page.count('name="idempotency_key"') >= 2  # the move and lock forms carry keys
+
+
+def test_a_phone_gets_the_newest_topics_without_a_place_and_a_way_to_all(
+    participant_client, facilitator, event, rooms, slots, participant, monkeypatch
+):
+    """A marketplace of 2,000 topics is not 2,000 cards on every phone: the newest,
+    those someone signed up for (taken out of the grid), and a link to them all."""
+    from agenda import views
+
+    monkeypatch.setattr(views, "UNPLACED_SHOWN", 2)
+    mine_taken_out = TopicFactory(event=event, title="Taken out", convener=participant)
+    SignUpFactory(topic=mine_taken_out, participant=participant)
+    my_old = TopicFactory(event=event, title="Mine, old", convener=participant)
+    older = TopicFactory(event=event, title="Older")
+    newest = [TopicFactory(event=event, title=f"New {i}") for i in range(2)]
+    placed = TopicFactory(event=event, room=rooms[0], time_slot=slots[0])
+    event.touch()
+    home = url("home", event)
+
+    def shown(page):
+        return {int(pk) for pk in re.findall(r'data-topic="(\d+)"', page)}
+
+    page = participant_client.get(home).content.decode()
+    assert shown(page) == {placed.pk, mine_taken_out.pk, *(t.pk for t in newest)}
+    assert "3 of 5 topics are shown here." in page
+    assert f'href="{home}?show=unplaced#unplaced-title">Show all 5 topics without a place' in page
+
+    every = participant_client.get(home + "?show=unplaced").content.decode()
+    assert shown(every) == {mine_taken_out.pk, my_old.pk, older.pk, *(t.pk for t in newest)}
+    assert "cell--empty" not in every and "are shown here" not in every
+    assert 'aria-current="true">Without a place' in every
+    mine = participant_client.get(home + "?show=mine").content.decode()
+    assert shown(mine) == {mine_taken_out.pk}
+    my_topics = participant_client.get(home + "?show=my-topics").content.decode()
+    assert shown(my_topics) == {mine_taken_out.pk, my_old.pk}
+
+    client = Client()
+    client.force_login(facilitator)  # who places them sees them all
+    arranging = client.get(home).content.decode()
+    assert shown(arranging) == shown(every) | {placed.pk}
+    assert "are shown here" not in arranging
+    wall = client.get(url("wall", event)).content.decode()
+    assert "5 topics wait for a place" in wall
+
+
+def test_every_topic_has_a_place_says_so(participant_client, event, rooms, slots):
+    TopicFactory(event=event, room=rooms[0], time_slot=slots[0])
+    page = participant_client.get(url("home", event) + "?show=unplaced").content.decode()
+    assert "Every topic has a place." in page
