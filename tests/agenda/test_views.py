@@ -891,6 +891,20 @@ def test_session_page_query_count_does_not_grow(
         client.get(path)
 
 
+def test_the_session_page_counts_the_seated_and_the_waiting(
+    participant_client, event, placed_topic, participant
+):
+    placed_topic.room.capacity = 2
+    placed_topic.room.save()
+    for waiting in (False, False, True):
+        SignUpFactory(
+            topic=placed_topic, participant=ParticipantFactory(event=event), waiting=waiting
+        )
+    page = participant_client.get(url("topic", event, pk=placed_topic.pk)).content.decode()
+    assert "2 of 2 places taken · 1 waiting" in page
+    assert "Full: join the waiting list" in page
+
+
 def test_a_drop_on_a_taken_cell_sent_twice_swaps_once(facilitator_client, event, rooms, slots):
     """Dragging a session onto another swaps them; the same request again (a retry on a
     flaky network, same key) must not swap them back."""
