@@ -17,7 +17,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from events.access import event_view
 from openspace import concurrency, idempotency, live
-from openspace.idempotency import idempotent
+from openspace.idempotency import idempotent, new_key
 from openspace.live import no_extra, with_etag
 from openspace.ratelimit import rate_limit
 
@@ -139,15 +139,10 @@ def _cards(event, topics, role: live.Role) -> str:
     120, not the whole grid. The values are every column of each of those rows, so a
     field the card template starts to show later is covered too.
     """
-    event_values = tuple(
-        getattr(event, field.attname)
-        for field in event._meta.concrete_fields
-        if field.name not in ("version", "updated_at")
-    )
     kept = live.kept(
         f"agenda-cards:{event.pk}:{translation.get_language()}:"
         f"{int(role.participant)}{int(role.is_facilitator)}",
-        event_values,
+        live.event_values(event),
     )
     csrf = kept.setdefault("csrf", secrets.token_hex(16))
     cards = kept.setdefault("cards", {})
@@ -353,6 +348,8 @@ def topic_new(request, *, event, viewer):
     if not (event.marketplace_open or viewer.is_facilitator):
         messages.warning(request, _("The marketplace is closed: new topics cannot be posted now."))
         return redirect("agenda:home", slug=event.slug)
+    if page := _new_topic_page(request, event, viewer):
+        return page
     # The free cells are looked up only if the form needs them (a place was chosen, or
     # the form is shown): most topics are posted without one.
     form = TopicForm(request.POST or None, places=partial(queries.places, event), with_cell=True)
@@ -380,11 +377,45 @@ def topic_new(request, *, event, viewer):
             idempotency.done(request)
             messages.success(request, _("Your topic is on the agenda."))
             return redirect(topic)
-    return render(
-        request,
-        "agenda/topic_form.html",
-        {"event": event, "viewer": viewer, "form": form, "nav": "agenda", "is_new": True},
-    )
+    return render(request, "agenda/topic_form.html", _new_topic_context(event, viewer, form))
+
+
+def _new_topic_context(event, viewer, form, convener_name=None) -> dict:
+    if convener_name is None and viewer.participant is not None:
+        convener_name = viewer.participant.display_name
+    return {
+        "event": event,
+        "viewer": viewer,
+        "form": form,
+        "nav": "agenda",
+        "is_new": True,
+        "convener_name": convener_name,
+    }
+
+
+def _new_topic_page(request, event, viewer) -> HttpResponse | None:
+    """The empty topic form from a frame shared by everyone with the viewer's role and
+    language (openspace.live.framed_form); only the convener's name, the form's key and
+    the CSRF token are put in per request. The frame lists the free cells of the
+    event's current version or, like the agenda (live.coalesce_since), of one of the
+    last moment: a cell taken since is refused on posting, with the text kept."""
+    role = f"{int(viewer.participant is not None)}{int(viewer.is_facilitator)}"
+    key = f"topic-form:{event.pk}:{translation.get_language()}:{role}"
+    store = live.shared_render(key, event, since=live.coalesce_since(request, viewer))
+    if store is None:
+        store = live.share_render(key, event, csrf=secrets.token_hex(16))
+
+    def context(marks):
+        form = TopicForm(
+            places=partial(queries.places, event),
+            with_cell=True,
+            initial={"idempotency_key": marks["form_key"]},
+        )
+        return _new_topic_context(event, viewer, form, marks["convener_name"])
+
+    name = viewer.participant.display_name if viewer.participant is not None else ""
+    holes = {"form_key": new_key(), "convener_name": escape(name)}
+    return live.framed_form(request, store, "agenda/topic_form.html", context, holes)
 
 
 @require_http_methods(["GET", "POST"])

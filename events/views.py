@@ -11,6 +11,7 @@ from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -19,8 +20,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from agenda.models import Room, TimeSlot
-from openspace import idempotency, ratelimit
-from openspace.idempotency import idempotent
+from openspace import idempotency, live, ratelimit
+from openspace.idempotency import idempotent, new_key
 
 from . import services
 from .access import (
@@ -66,6 +67,10 @@ def absolute_url(request, path: str) -> str:
 def join(request):
     """Type the short join code from the wall or poster."""
     form = JoinCodeForm(request.POST or None)
+    # The same page for everyone who speaks the language: rendered once per process.
+    store = live.frames(f"join-code-page:{translation.get_language()}", None)
+    if page := live.framed_form(request, store, "events/join_code.html", {"form": form}, {}):
+        return page
     if request.method == "POST":
         # Only wrong codes count: a whole venue types the right one through one address.
         if wait := ratelimit.blocked(request, "join-code"):
@@ -116,11 +121,15 @@ def join_event(request, slug):
             messages.success(request, _("Welcome, %(name)s!") % {"name": participant.name})
             idempotency.done(request, participant)
             return response
-    return render(
-        request,
-        "events/join.html",
-        {"event": event, "form": form, "next": next_url if next_url != home else ""},
-    )
+    context = {"event": event, "form": form, "next": next_url if next_url != home else ""}
+    # The same page for everyone until the event itself changes: only the form's key
+    # and the CSRF token are put in per request.
+    key = f"join-page:{event.pk}:{translation.get_language()}"
+    store = live.frames(key, live.event_values(event))
+    holes = {"form_key": new_key()}
+    if page := live.framed_form(request, store, "events/join.html", context, holes):
+        return page
+    return render(request, "events/join.html", context)
 
 
 @require_http_methods(["GET", "POST"])

@@ -36,6 +36,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib import messages
 from django.db import connection
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
@@ -294,6 +295,33 @@ def kept(key: str, fingerprint) -> dict:
     return found["values"]
 
 
+def event_values(event) -> tuple:
+    """Every column of the event but its version and update time: what a page that
+    shows the event itself, not its agenda, depends on."""
+    return tuple(
+        getattr(event, field.attname)
+        for field in event._meta.concrete_fields
+        if field.name not in ("version", "updated_at")
+    )
+
+
+def frames(key: str, fingerprint) -> dict:
+    """A store for render_framed (with its CSRF stand-in), kept as long as `fingerprint`
+    stays the same (kept())."""
+    store = kept(key, fingerprint)
+    store.setdefault("csrf", secrets.token_hex(16))
+    return store
+
+
+def framed_form(request, store: dict, template: str, context, holes: dict) -> HttpResponse | None:
+    """A form page for a plain GET, from a frame in `store` (render_framed); None for
+    a request that must be rendered whole: one with messages to show or a query
+    string (what it asks for is not in the frame's key)."""
+    if request.method != "GET" or request.GET or messages.get_messages(request):
+        return None
+    return HttpResponse(render_framed(request, store, "page", template, context, holes))
+
+
 def render_etag(request, event, viewer, etag: str, version: int, extra: str = ""):
     """(ETag, 304 or None) for a page made from a shared render of `version`.
 
@@ -357,7 +385,7 @@ def personalise(request, parts: list[str], csrf: str, own: dict[str, str], keep=
     return mark_safe(html)  # noqa: S308 - rendered and escaped by the templates
 
 
-def render_framed(request, shared: dict, name, template: str, context: dict, holes: dict) -> str:
+def render_framed(request, shared: dict, name, template: str, context, holes: dict) -> str:
     """The page `template` for this request, from a frame kept in `shared` under `name`.
 
     The frame is the page rendered once, with a random stand-in for the value of each
@@ -365,12 +393,15 @@ def render_framed(request, shared: dict, name, template: str, context: dict, hol
     render's stand-in for the CSRF token; each request then only puts its own values
     in. So everything else on the page must be the same for every request that gets
     `shared` and `name`: the caller puts what it depends on into the key and `name`,
-    and a page with messages to show is rendered whole.
+    and a page with messages to show is rendered whole. `context` may be a function
+    of the stand-ins (hole -> stand-in) giving the context, called only for a new frame.
     """
     frames = shared.setdefault("frames", {})
     frame = frames.get(name)
     if frame is None:
         marks = {hole: secrets.token_hex(16) for hole in holes}
+        if callable(context):
+            context = context(marks)
         html = render_to_string(
             template,
             {**context, **marks, "csrf_token": shared["csrf"], "messages": ()},

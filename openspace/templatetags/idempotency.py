@@ -9,6 +9,7 @@ register = template.Library()
 
 
 @register.simple_tag
-def idempotency_key() -> str:
-    """<input type="hidden" name="idempotency_key" value="…">, a fresh key each time."""
-    return format_html('<input type="hidden" name="{}" value="{}">', FIELD, new_key())
+def idempotency_key(key="") -> str:
+    """<input type="hidden" name="idempotency_key" value="…">, a fresh key each time
+    (or `key`: the stand-in of a page frame, openspace.live.render_framed)."""
+    return format_html('<input type="hidden" name="{}" value="{}">', FIELD, key or new_key())

@@ -791,9 +791,10 @@ def queries_of_post(client, path, data, headers=None) -> int:
 
 
 def test_posting_a_topic_costs_the_same_with_many_topics(
-    participant_client, event, rooms, slots, no_purges
+    participant_client, event, rooms, slots, no_purges, settings
 ):
     """Choosing a place reads the cells, never every topic with its counts."""
+    settings.POLL_COALESCE_SECONDS = 0  # every form lists the cells free at this moment
     form = url("topic-new", event)
 
     def post(title, room):
@@ -802,11 +803,15 @@ def test_posting_a_topic_costs_the_same_with_many_topics(
         return queries_of_post(participant_client, form, data)
 
     participant_client.get(form)  # the event's language is looked up once, then cached
-    get_few, post_few = queries_of(participant_client, form), post("Först", rooms[0])
+    post_few = post("Först", rooms[0])
+    participant_client.get(form)  # with the message "Your topic is on the agenda": whole
+    get_few = queries_of(participant_client, form)  # a new frame: the cells are read
+    assert queries_of(participant_client, form) < get_few  # the same frame: they are not
     for room in rooms[2:]:
         TopicFactory(event=event, room=room, time_slot=slots[1])
     for _ in range(30):
         SignUpFactory(topic=TopicFactory(event=event))  # unplaced, with a sign-up each
+    event.touch()  # as every real write does
     assert queries_of(participant_client, form) == get_few
     assert post("Sen", rooms[1]) == post_few
     assert Topic.objects.get(title="Sen").code == f"{rooms[1].code}{slots[0].number}"
@@ -842,6 +847,40 @@ def test_a_sign_up_is_answered_in_ten_queries(
     htmx = {"HX-Request": "true"}
     participant_client.get(url("home", event))  # the event's language, then cached
     assert queries_of_post(participant_client, path, {"action": "join"}, htmx) == 10
+
+
+def test_the_topic_form_comes_from_a_frame_with_each_conveners_name_key_and_token(
+    event, rooms, slots
+):
+    """The form is rendered once and then filled in: each person sees their own name
+    (escaped), and posts with a key and CSRF token of their own."""
+    names = ["Anna <b>", "Bo & Co"]
+    keys = set()
+    for name in names:
+        phone = Client(enforce_csrf_checks=True)
+        person = ParticipantFactory(event=event, name=name)
+        login_participant(phone, person)
+        page = phone.get(url("topic-new", event)).content.decode()
+        assert f"You are the convener: {escape(person.display_name)}." in page
+        key = re.search(r'name="idempotency_key" value="([^"]+)"', page)[1]
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)[1]
+        keys.add(key)
+        data = {"title": f"Topic of {name}", "cell": "", "idempotency_key": key}
+        response = phone.post(url("topic-new", event), {**data, "csrfmiddlewaretoken": token})
+        assert response.status_code == 302
+    assert len(keys) == 2
+    assert Topic.objects.filter(event=event, title__startswith="Topic of").count() == 2
+
+
+def test_a_taken_cell_leaves_the_form_at_once_for_the_one_who_took_it(
+    participant_client, event, rooms, slots
+):
+    cell = f"{rooms[0].pk}-{slots[0].pk}"
+    form = url("topic-new", event)
+    assert f'value="{cell}"' in participant_client.get(form).content.decode()
+    participant_client.post(form, {"title": "Mitt", "cell": cell, "idempotency_key": "k1"})
+    participant_client.get(url("home", event))  # the message is shown there
+    assert f'value="{cell}"' not in participant_client.get(form).content.decode()
 
 
 def test_an_unplaced_topic_is_posted_without_reading_the_cells(

@@ -1,6 +1,8 @@
 import datetime
+import re
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from events import services
@@ -88,6 +90,44 @@ def test_joining_a_closed_event_shows_a_message_and_no_form(client, event):
     assert response.status_code == 200
     assert not Participant.objects.exists()
     assert "<form" not in response.content.decode().split('id="main"')[1]
+
+
+def _key_and_token(page):
+    key = re.search(r'name="idempotency_key" value="([^"]+)"', page).group(1)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    return key, token
+
+
+def test_the_join_pages_come_from_frames_with_each_visitors_key_and_token(event):
+    """The code page and the name page are rendered once and then filled in: every
+    visitor still gets a key and a CSRF token of their own, and joins with them."""
+    pages = []
+    for _ in range(2):
+        visitor = Client(enforce_csrf_checks=True)
+        code_page = visitor.get(u("join")).content.decode()
+        code_token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', code_page)[1]
+        response = visitor.post(
+            u("join"), {"code": event.join_code, "csrfmiddlewaretoken": code_token}
+        )
+        assert response["Location"] == u("join-event", event)
+        page = visitor.get(u("join-event", event)).content.decode()
+        key, token = _key_and_token(page)
+        response = visitor.post(
+            u("join-event", event),
+            {"name": "Anna", "idempotency_key": key, "csrfmiddlewaretoken": token},
+        )
+        assert response.status_code == 302
+        pages.append((code_token, key, token))
+    assert len({value for values in pages for value in values}) == 6
+    assert Participant.objects.filter(event=event).count() == 2
+
+
+def test_the_name_page_shows_a_change_of_the_event_at_once(client, event):
+    client.get(u("join-event", event))
+    event.title = "Ny titel <b>"
+    event.save()  # no version bump needed: the frame is kept by the event's own values
+    page = client.get(u("join-event", event)).content.decode()
+    assert "Ny titel &lt;b&gt;" in page
 
 
 def test_resume_link_continues_on_another_device(client, participant, event):
