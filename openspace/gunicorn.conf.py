@@ -1,23 +1,31 @@
 """gunicorn settings. Override any of them on the command line or with GUNICORN_CMD_ARGS.
 
-Processes rather than threads: the requests are CPU-bound (template rendering,
-the ORM), so threads of one process only queue for the GIL, and a thread that
-holds SQLite's write lock while it waits for the GIL makes every other writer
-wait too. 2 x cores + 1 single-threaded gthread workers (5 on 2 cores, about
-90 MB each) gave a lower median latency in the marketplace burst than 2 workers
-x 4 threads, at the same throughput (docs/performance.md, docs/deploy.md).
-gthread rather than sync keeps idle keep-alive connections out of the way.
+One single-threaded process per core. The requests are CPU work (templates, the
+ORM), so threads of one process only queue for the GIL, and a thread that holds
+SQLite's write lock while it waits for the GIL makes every other writer wait too.
+And each process keeps its own shared renders (openspace/live.py: the agenda grid,
+page frames, session cards), so every process more renders each change again: in
+the 2,000-phone marketplace burst on 2 cores, 2 processes used 100 s of CPU where 3
+used 130 s and 5 used 139 s, with a p95 of 2.8 s against 4.4 s and 5.6 s
+(docs/performance.md, "Fifth pass"). gthread rather than sync keeps idle keep-alive
+connections out of the way.
 """
 
 import multiprocessing
 import os
 
-workers = int(os.environ.get("WEB_CONCURRENCY", 2 * multiprocessing.cpu_count() + 1))
+workers = int(os.environ.get("WEB_CONCURRENCY", max(2, multiprocessing.cpu_count())))
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 worker_class = "gthread"
 timeout = 60
 graceful_timeout = 20
 keepalive = 5
+# Open connections per process (gunicorn's default is 1,000). With one process per
+# core, 2,000 phones polling while 2,000 more joined were more than 2 × 1,000: the rest
+# waited in the listen queue until a keep-alive connection closed, and 181 phones
+# (PostgreSQL) gave up after 30 s. Behind nginx, which opens a connection per request,
+# this limit is rarely reached.
+worker_connections = 5_000
 # Recycle a worker now and then (a guard against slow leaks), but not every few
 # seconds: at 1,000 requests/s a limit of 5,000 restarted a worker every 5-10 s,
 # each restart costing about a second of CPU for loading Django again.
