@@ -212,3 +212,33 @@ def test_a_big_marketplace_fits_the_projector_a_page_at_a_time(
     assert min(widths) >= 200, widths
     shoot(wall, "wall-projector-20-rooms")
     assert_no_axe_violations(wall)
+
+
+def test_a_phone_reads_the_newest_topics_without_a_place_and_opens_them_all(
+    browser, live_server, event, participant, monkeypatch
+):
+    from agenda import views
+
+    monkeypatch.setattr(views, "UNPLACED_SHOWN", 3)
+    build_grid(event, rooms=2, rounds=1)
+    titles = [f"Idé {number}" for number in range(1, 6)]
+    for title in titles:
+        TopicFactory(event=event, title=title)
+    page = participant_context(browser, live_server, participant, viewport=PHONE).new_page()
+    page.goto(f"{live_server.url}/e/{event.slug}/")
+    unplaced = page.locator(".unplaced")
+    expect(unplaced.locator("h2")).to_contain_text("(5)")
+    expect(unplaced.locator("article.session")).to_have_count(3)
+    expect(unplaced.locator(".session__title")).to_have_text(titles[-3:])
+    expect(unplaced.locator(".unplaced__more")).to_contain_text("3 of 5 topics are shown here.")
+    assert_no_axe_violations(page)
+    assert_no_horizontal_scroll(page)
+
+    unplaced.locator(".unplaced__more a").click()
+    expect(page).to_have_url(re.compile(r"\?show=unplaced"))
+    expect(page.locator(".unplaced .session__title")).to_have_text(titles)
+    expect(page.locator(".unplaced__more")).to_have_count(0)
+    expect(page.locator(".filters [aria-current=true]")).to_have_text("Without a place")
+    assert_no_axe_violations(page)
+    assert_no_horizontal_scroll(page)
+    shoot(page, "agenda-without-a-place-phone")
