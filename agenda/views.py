@@ -399,6 +399,8 @@ def _new_topic_page(request, event, viewer) -> HttpResponse | None:
     the CSRF token are put in per request. The frame lists the free cells of the
     event's current version or, like the agenda (live.coalesce_since), of one of the
     last moment: a cell taken since is refused on posting, with the text kept."""
+    if request.method != "GET":
+        return None
     role = f"{int(viewer.participant is not None)}{int(viewer.is_facilitator)}"
     key = f"topic-form:{event.pk}:{translation.get_language()}:{role}"
     store = live.shared_render(key, event, since=live.coalesce_since(request, viewer))
