@@ -239,6 +239,11 @@ def test_a_phone_reads_the_newest_topics_without_a_place_and_opens_them_all(
     expect(page.locator(".unplaced .session__title")).to_have_text(titles)
     expect(page.locator(".unplaced__more")).to_have_count(0)
     expect(page.locator(".filters [aria-current=true]")).to_have_text("Without a place")
+    expect(page.locator(".round").first).to_be_hidden()  # no round heading over nothing
     assert_no_axe_violations(page)
     assert_no_horizontal_scroll(page)
     shoot(page, "agenda-without-a-place-phone")
+
+    page.goto(f"{live_server.url}/e/{event.slug}/?show=mine")  # none of them is theirs
+    expect(page.locator(".empty-note")).to_be_visible()
+    expect(page.locator(".unplaced")).to_be_hidden()
