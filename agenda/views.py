@@ -140,8 +140,7 @@ def _cards(event, topics, role: live.Role) -> str:
     field the card template starts to show later is covered too.
     """
     kept = live.kept(
-        f"agenda-cards:{event.pk}:{translation.get_language()}:"
-        f"{int(role.participant)}{int(role.is_facilitator)}",
+        f"agenda-cards:{event.pk}:{translation.get_language()}:{role.key}",
         live.event_values(event),
     )
     csrf = kept.setdefault("csrf", secrets.token_hex(16))
@@ -228,10 +227,7 @@ def _agenda_context(request, event, viewer) -> tuple[dict, dict]:
     # all 2,000 of a big marketplace; facilitators, who place them, and the filters
     # that need them all get every one.
     every = viewer.is_facilitator or show in ("my-topics", "unplaced")
-    key = (
-        f"agenda-grid:{event.pk}:{translation.get_language()}:"
-        f"{int(role.participant)}{int(role.is_facilitator)}{int(every)}"
-    )
+    key = f"agenda-grid:{event.pk}:{translation.get_language()}:{role.key}{int(every)}"
     shared = _cached_render(key, event, since=live.coalesce_since(request, viewer))
     own_shared = True
     if shared is None:
@@ -401,11 +397,13 @@ def _new_topic_page(request, event, viewer) -> HttpResponse | None:
     last moment: a cell taken since is refused on posting, with the text kept."""
     if request.method != "GET":
         return None
-    role = f"{int(viewer.participant is not None)}{int(viewer.is_facilitator)}"
-    key = f"topic-form:{event.pk}:{translation.get_language()}:{role}"
+    role = live.Role(
+        participant=viewer.participant is not None, is_facilitator=viewer.is_facilitator
+    )
+    key = f"topic-form:{event.pk}:{translation.get_language()}:{role.key}"
     store = live.shared_render(key, event, since=live.coalesce_since(request, viewer))
     if store is None:
-        store = live.share_render(key, event, csrf=secrets.token_hex(16))
+        store = live.share_render(key, event)
 
     def context(marks):
         form = TopicForm(

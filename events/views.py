@@ -68,7 +68,7 @@ def join(request):
     """Type the short join code from the wall or poster."""
     form = JoinCodeForm(request.POST or None)
     # The same page for everyone who speaks the language: rendered once per process.
-    store = live.frames(f"join-code-page:{translation.get_language()}", None)
+    store = live.kept(f"join-code-page:{translation.get_language()}", None)
     if page := live.framed_form(request, store, "events/join_code.html", {"form": form}, {}):
         return page
     if request.method == "POST":
@@ -125,7 +125,7 @@ def join_event(request, slug):
     # The same page for everyone until the event itself changes: only the form's key
     # and the CSRF token are put in per request.
     key = f"join-page:{event.pk}:{translation.get_language()}"
-    store = live.frames(key, live.event_values(event))
+    store = live.kept(key, live.event_values(event))
     holes = {"form_key": new_key()}
     if page := live.framed_form(request, store, "events/join.html", context, holes):
         return page

@@ -168,6 +168,11 @@ class Role:
     participant: bool
     is_facilitator: bool
 
+    @property
+    def key(self) -> str:
+        """The role in a cache key: "10" for a participant, "01" for a facilitator."""
+        return f"{int(self.participant)}{int(self.is_facilitator)}"
+
 
 # The shared renders of this process, the least recently used dropped first. They are
 # kept as they are, not pickled like a cache entry (unpickling the large agenda's took
@@ -305,14 +310,6 @@ def event_values(event) -> tuple:
     )
 
 
-def frames(key: str, fingerprint) -> dict:
-    """A store for render_framed (with its CSRF stand-in), kept as long as `fingerprint`
-    stays the same (kept())."""
-    store = kept(key, fingerprint)
-    store.setdefault("csrf", secrets.token_hex(16))
-    return store
-
-
 def framed_form(request, store: dict, template: str, context, holes: dict) -> HttpResponse | None:
     """A form page for a plain GET, from a frame in `store` (render_framed); None for
     a request that must be rendered whole: one with messages to show or a query
@@ -395,7 +392,10 @@ def render_framed(request, shared: dict, name, template: str, context, holes: di
     `shared` and `name`: the caller puts what it depends on into the key and `name`,
     and a page with messages to show is rendered whole. `context` may be a function
     of the stand-ins (hole -> stand-in) giving the context, called only for a new frame.
+    A `shared` without a CSRF stand-in (a store for frames alone) gets one.
     """
+    if "csrf" not in shared:
+        shared.setdefault("csrf", secrets.token_hex(16))
     frames = shared.setdefault("frames", {})
     frame = frames.get(name)
     if frame is None:
