@@ -223,7 +223,13 @@ def coalesce_since(request, viewer) -> int | None:
         return 0
     if viewer.is_facilitator or viewer.participant is None:
         return None
-    held = request.COOKIES.get(f"{WROTE_COOKIE}_{viewer.event.pk}", "")
+    return wrote_version(request, viewer.event.pk)
+
+
+def wrote_version(request, event_id: int) -> int:
+    """The event's version after this browser's latest write, if it wrote in the last
+    moment (the `wrote` cookie, WritesMiddleware); else 0."""
+    held = request.COOKIES.get(f"{WROTE_COOKIE}_{event_id}", "")
     return int(held) if held.isascii() and held.isdigit() and len(held) <= 18 else 0
 
 
@@ -366,15 +372,15 @@ def personalise(request, parts: list[str], csrf: str, own: dict[str, str], keep=
 
     `parts` and `csrf` as render_shared gives them. The viewer's `own` items
     (render_own) take the place of the shared ones with the same key; with `keep` (a
-    set of int keys) only those items stay. The stand-in token becomes the viewer's own.
+    set of keys) only those items stay. The stand-in token becomes the viewer's own.
     """
     pieces = []
     for index, part in enumerate(parts):
         if index % 2 == 0:  # between items
             pieces.append(part)
             continue
-        key, item = part.split("|", 1)  # key: an id, or "" for an item of nobody's
-        if keep is not None and (not key or int(key) not in keep):
+        key, item = part.split("|", 1)  # key: an id, or a name for a place ("" for none)
+        if keep is not None and key not in keep:
             continue
         pieces.append(own.get(key, item))
     # Every piece is the output of an autoescaping template; the token is [A-Za-z0-9].
