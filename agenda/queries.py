@@ -188,7 +188,7 @@ def grid(
         )
         unplaced_total = unplaced.count()
     topics = list(topics)
-    _give_places(topics, rooms, slots)
+    give_places(topics, rooms, slots)
     my_signups = {}
     if participant is not None:
         my_signups = dict(
@@ -220,7 +220,7 @@ def grid(
     return result
 
 
-def _give_places(topics: list[Topic], rooms: list[Room], slots: list[TimeSlot]) -> None:
+def give_places(topics: list[Topic], rooms: list[Room], slots: list[TimeSlot]) -> None:
     """Set each placed topic's room and time slot to those of `rooms` and `slots`."""
     room_of = {room.pk: room for room in rooms}
     slot_of = {slot.pk: slot for slot in slots}
@@ -271,55 +271,45 @@ def signups_of(participant: Participant) -> list[SignUp]:
     return _SIGNUPS_OF.all(participant=participant.pk)
 
 
-def own_sessions(
-    event: Event, participant: Participant, counts: dict[int, tuple[int, int]] | None = None
-) -> list[tuple[Topic, MySignUp, bool]]:
+def own_sessions(event: Event, participant: Participant) -> list[tuple[Topic, MySignUp, bool]]:
     """The participant's sessions as Grid.own() gives them, without the grid.
 
-    One query from their sign-ups (the participant index) to the topics, without an
-    ORDER BY: building the query took twenty times as long as running it, and most
-    of that was resolving the ordering across three joins; a handful of rows sort in
-    Python. `counts` (topic id -> (seated, waiting)), if given and current, spares
-    counting: the shared render of this very version has them. Else one more query.
+    First their sign-ups, a prepared query of the participant index: someone who has
+    none (everyone who has just joined) costs no more. Then their topics, without an
+    ORDER BY (building the query took twenty times as long as running it, and most of
+    that was resolving the ordering across the joins; a handful of rows sort in
+    Python), and the topics' counts.
     """
-    signups = list(
-        SignUp.objects.filter(participant=participant, topic__withdrawn_at__isnull=True)
-        .select_related("topic__convener", "topic__room", "topic__time_slot")
+    waiting = {signup.topic_id: signup.waiting for signup in signups_of(participant)}
+    if not waiting:
+        return []
+    topics = list(
+        Topic.objects.active()
+        .filter(pk__in=list(waiting))
+        .select_related("convener", "room", "time_slot")
         .order_by()
     )
-    if not signups:
-        return []
-    if counts is None or any(signup.topic_id not in counts for signup in signups):
-        counts = _counts([signup.topic_id for signup in signups])
-    topics = []
-    for signup in signups:
-        topic = signup.topic
+    counts = _counts([topic.pk for topic in topics]) if topics else {}
+    for topic in topics:
         topic.event = event
         topic.seated_count, topic.waiting_count = counts.get(topic.pk, (0, 0))
-        topics.append(topic)
     clashes = clashing(topics)
-    waiting = {signup.topic_id: signup.waiting for signup in signups}
     return [
         (topic, MySignUp(waiting=waiting[topic.pk]), topic.pk in clashes)
         for topic in sorted(topics, key=_grid_order)
     ]
 
 
-def convened(event: Event, participant: Participant) -> list[Topic]:
-    """Every topic the participant convenes, withdrawn ones too, with their counts, in
-    one query (the convener index)."""
-    topics = list(
-        Topic.objects.filter(convener=participant)
-        .select_related("convener", "room", "time_slot")
-        .annotate(
-            seated_count=_signup_count(waiting=False),
-            waiting_count=_signup_count(waiting=True),
-        )
-        .order_by()
-    )
-    for topic in topics:
-        topic.event = event
-    return topics
+_CONVENED_BY = Prepared(
+    lambda participant: Topic.objects.filter(convener_id=participant).order_by(),
+    participant=int,
+)
+
+
+def convened(participant: Participant) -> list[Topic]:
+    """Every topic the participant convenes, withdrawn ones too, in one query of the
+    convener index: the topics alone (no counts, rooms or time slots)."""
+    return _CONVENED_BY.all(participant=participant.pk)
 
 
 def _counts(topic_ids: list[int]) -> dict[int, tuple[int, int]]:

@@ -189,6 +189,7 @@ def _render_grid(key: str, event, grid, role: live.Role) -> dict:
             if cell.topic is None
         },
         unplaced_list=bool(grid.unplaced),
+        rooms=grid.rooms,
         # Shared from here on: read, never changed.
         topics={topic.pk: topic for topic in grid.topics},
         own={},  # (topic id, waiting, clash) -> the session as its viewer sees it
@@ -232,10 +233,19 @@ def _patch(shared: dict, event, participant) -> Patch | None:
     own = queries.own_sessions(event, participant)
     items = {item[0].pk: item for item in own}
     convened = set()
-    for topic in queries.convened(event, participant):
+    for topic in queries.convened(participant):
         if topic.withdrawn_at is None:
             convened.add(topic.pk)
-            items.setdefault(topic.pk, (topic, None, False))
+            if topic.pk in items:
+                continue
+            # Its counts are the render's: nothing the participant did changed them
+            # (a topic not in the render had no sign-ups when it was made).
+            before = rendered.get(topic.pk)
+            topic.event, topic.convener = event, participant
+            topic.seated_count = before.seated_count if before else 0
+            topic.waiting_count = before.waiting_count if before else 0
+            queries.give_places([topic], shared["rooms"], shared["slots"])
+            items[topic.pk] = (topic, None, False)
         elif topic.pk in rendered:  # withdrawn since
             if rendered[topic.pk].is_placed:
                 return None
