@@ -168,7 +168,10 @@ def test_the_round_on_now_is_readable_on_the_wall(browser, live_server, event, f
     ends = timezone.make_aware(datetime.datetime.combine(event.date, slot.ends_at))
     left = math.ceil((ends - timezone.now()).total_seconds() / 60)
     expect(wall.locator(".wall__countdown")).to_contain_text("min left")
-    assert int(wall.locator(".wall__countdown").inner_text().split()[0]) in (left - 1, left)
+    # Read a moment before or after `left` was worked out: a minute may turn between.
+    assert int(wall.locator(".wall__countdown").inner_text().split()[0]) in range(
+        left - 1, left + 2
+    )
     shoot(wall, "wall-projector-round-now")
     assert_no_axe_violations(wall)  # light text on the agenda's light "now" colour failed here
 
