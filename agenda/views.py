@@ -201,9 +201,9 @@ def _own_from(shared: dict, participant) -> list:
     the current version and one query of their sign-ups."""
     topics = shared["topics"]
     waiting = {
-        signup.topic_id: signup.waiting
-        for signup in queries.signups_of(participant)
-        if signup.topic_id in topics  # not a withdrawn session
+        pk: waits
+        for pk, waits in queries.my_signups(participant).items()
+        if pk in topics  # not a withdrawn session
     }
     clashes = queries.clashing([topics[pk] for pk in waiting])
     return [(topics[pk], MySignUp(waiting=waits), pk in clashes) for pk, waits in waiting.items()]
