@@ -1,3 +1,4 @@
+import datetime
 import secrets
 from dataclasses import dataclass
 from functools import partial
@@ -8,7 +9,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -166,7 +167,8 @@ def _cards(event, topics, role: live.Role) -> str:
     return csrf
 
 
-def _render_grid(key: str, event, grid, role: live.Role) -> dict:
+def _render_grid(key: str, event, grid, role: live.Role, read_at) -> dict:
+    """Render the grid to share; `read_at`: when its queries began."""
     with_urls(event, grid.topics)
     csrf = _cards(event, grid.topics, role)
     parts, csrf = live.render_shared(
@@ -189,6 +191,7 @@ def _render_grid(key: str, event, grid, role: live.Role) -> dict:
             if cell.topic is None
         },
         unplaced_list=bool(grid.unplaced),
+        read_at=read_at,
         rooms=grid.rooms,
         # Shared from here on: read, never changed.
         topics={topic.pk: topic for topic in grid.topics},
@@ -233,10 +236,16 @@ def _patch(shared: dict, event, participant) -> Patch | None:
     own = queries.own_sessions(event, participant)
     items = {item[0].pk: item for item in own}
     convened = set()
+    # A topic without a place that the render lacks although it is older than the
+    # render is not new but one of those it leaves out (UNPLACED_SHOWN): it stays out.
+    # (The margin: a topic is stamped a moment before it is saved.)
+    older = shared["read_at"] - datetime.timedelta(seconds=5)
     for topic in queries.convened(participant):
         if topic.withdrawn_at is None:
             convened.add(topic.pk)
-            if topic.pk in items:
+            if topic.pk in items or (
+                topic.pk not in rendered and not topic.is_placed and topic.created_at < older
+            ):
                 continue
             # Its counts are the render's: nothing the participant did changed them
             # (a topic not in the render had no sign-ups when it was made).
@@ -331,8 +340,9 @@ def _agenda_context(request, event, viewer) -> tuple[dict, dict]:
             shared = None
     own_shared = True
     if shared is None:
+        read_at = timezone.now()
         grid = queries.grid(event, me, unplaced_shown=None if every else UNPLACED_SHOWN)
-        shared = _render_grid(key, event, grid, role)
+        shared = _render_grid(key, event, grid, role, read_at)
         own = grid.own()
     elif me is None:
         own = []

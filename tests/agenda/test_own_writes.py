@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from agenda import services
+from agenda.models import Topic
 from events import services as events_services
 from tests.factories import ParticipantFactory, SignUpFactory, TopicFactory
 
@@ -220,3 +221,32 @@ def test_a_patched_page_costs_a_few_small_queries(
     # Session and participant, their sign-ups, the topics they convene.
     with django_assert_num_queries(4):
         assert "Mitt" in _page(participant_client, event)
+
+
+def test_an_older_topic_the_render_leaves_out_stays_out(
+    participant_client, event, rooms, slots, participant, monkeypatch
+):
+    import datetime
+
+    from django.utils import timezone
+
+    from agenda import views
+
+    monkeypatch.setattr(views, "UNPLACED_SHOWN", 2)
+    old = TopicFactory(event=event, title="Mitt gamla", convener=participant)
+    Topic.objects.filter(pk=old.pk).update(
+        created_at=timezone.now() - datetime.timedelta(minutes=5)
+    )
+    TopicFactory(event=event, title="Nyare 1")
+    TopicFactory(event=event, title="Nyare 2")
+    session = TopicFactory(event=event, room=rooms[0], time_slot=slots[0])
+    event.touch()
+    assert "Mitt gamla" not in _page(participant_client, event)  # the newest 2 only
+    _others_write(event, rooms, slots)
+
+    participant_client.post(url("signup", event, pk=session.pk), {"action": "join"})
+    page = _page(participant_client, event)
+
+    assert "Leave" in card(page, session) and "Någon annans" not in page  # patched
+    assert "Mitt gamla" not in page
+    assert "Mitt gamla" in _page(participant_client, event, "?show=my-topics")
