@@ -183,14 +183,13 @@ def _render_grid(key: str, event, grid, role: live.Role, read_at) -> dict:
         conveners={topic.pk: topic.convener_id for topic in grid.topics},
         unplaced={topic.pk for topic in grid.unplaced},
         # Where a topic that is not in this render can go (_patch): the free cells, and
-        # the end of the list of topics without a place, if there is one.
+        # the end of the list of topics without a place, if there is one ("unplaced").
         free={
             f"c{cell.room.pk}-{cell.slot.pk}"
             for round_ in grid.rounds
             for cell in round_.cells
             if cell.topic is None
         },
-        unplaced_list=bool(grid.unplaced),
         read_at=read_at,
         rooms=grid.rooms,
         # Shared from here on: read, never changed.
@@ -273,7 +272,7 @@ def _patch(shared: dict, event, participant) -> Patch | None:
             places[pk] = f"c{topic.room_id}-{topic.time_slot_id}"
             if places[pk] not in shared["free"]:
                 return None
-        elif shared["unplaced_list"]:
+        elif shared["unplaced"]:  # the render has the list
             places[pk] = "u"
         else:
             return None
@@ -290,8 +289,9 @@ def _grid_html(request, event, viewer, shared, own, visible, *, own_shared, patc
     places = patch.places if patch else {}
     items = patch.items if patch else own
     cards = [item for item in items if item[0] is not None]
+    topics = {topic.pk: topic for topic, _signup, _clash in cards}
     if not own_shared:
-        with_urls(event, [topic for topic, _signup, _clash in cards])
+        with_urls(event, list(topics.values()))
     found = _rendered_cards(
         event,
         viewer,
@@ -304,7 +304,7 @@ def _grid_html(request, event, viewer, shared, own, visible, *, own_shared, patc
     added = []  # the new topics without a place, at the end of their list
     for pk, place in places.items():
         if place == "u":
-            added.append(next(item[0] for item in cards if item[0].pk == pk))
+            added.append(topics[pk])
         else:
             mine[place] = found.get(pk, "")  # "": withdrawn since
     if added:
@@ -322,7 +322,7 @@ def _grid_html(request, event, viewer, shared, own, visible, *, own_shared, patc
 def _agenda_context(request, event, viewer) -> tuple[dict, dict]:
     """The agenda page's context, and the shared render it was made from."""
     me = viewer.participant
-    role = live.Role(participant=me is not None, is_facilitator=viewer.is_facilitator)
+    role = live.Role.of(viewer)
     show = _show(request)
     # A phone gets the newest topics without a place (and those with sign-ups), not
     # all 2,000 of a big marketplace; facilitators, who place them, and the filters
@@ -519,9 +519,7 @@ def _new_topic_page(request, event, viewer) -> HttpResponse | None:
     last moment: a cell taken since is refused on posting, with the text kept."""
     if request.method != "GET":
         return None
-    role = live.Role(
-        participant=viewer.participant is not None, is_facilitator=viewer.is_facilitator
-    )
+    role = live.Role.of(viewer)
     key = f"topic-form:{event.pk}:{translation.get_language()}:{role.key}"
     store = live.shared_render(key, event, since=live.coalesce_since(request, viewer))
     if store is None:

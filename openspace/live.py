@@ -168,6 +168,11 @@ class Role:
     participant: bool
     is_facilitator: bool
 
+    @classmethod
+    def of(cls, viewer) -> "Role":
+        """The role of a viewer (events.access.Viewer)."""
+        return cls(participant=viewer.participant is not None, is_facilitator=viewer.is_facilitator)
+
     @property
     def key(self) -> str:
         """The role in a cache key: "10" for a participant, "01" for a facilitator."""
