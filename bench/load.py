@@ -389,6 +389,28 @@ class Server:
                 self.process.wait()
 
 
+def database_cpu_seconds() -> float | None:
+    """User + system time of this machine's PostgreSQL processes (None if none run):
+    on one machine the database's CPU is part of what a request costs. The
+    postmaster's count includes the backends it reaped, as gunicorn's includes its
+    workers'."""
+    found = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            head, tail = stat.read_text().rsplit(")", 1)
+        except OSError:
+            continue
+        if head.endswith("(postgres"):
+            found[int(stat.parent.name)] = tail.split()
+    if not found:
+        return None
+    total = 0
+    for parts in found.values():
+        postmaster = int(parts[1]) not in found
+        total += sum(int(x) for x in parts[11 : 15 if postmaster else 13])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 # -- the client ------------------------------------------------------------------------------
 
 
@@ -811,7 +833,8 @@ async def burst(
         )
         for _ in range(walls if pollers else 0)
     ]
-    cpu0, client0 = server.cpu_seconds(), time.process_time()
+    database_cpu = database_cpu_seconds if server.env.get("DATABASE_URL") else lambda: None
+    cpu0, client0, database0 = server.cpu_seconds(), time.process_time(), database_cpu()
     done, pending = await asyncio.wait(tasks, timeout=max(1.0, hard_stop - time.monotonic()))
     for task in pending:
         task.cancel()
@@ -820,6 +843,7 @@ async def burst(
     elapsed = time.monotonic() - t0
     cpu = server.cpu_seconds() - cpu0
     client_cpu = time.process_time() - client0
+    database1 = database_cpu()
     burst_seconds = finished - t0
     out = {
         "loadavg": Path("/proc/loadavg").read_text().split()[0],
@@ -829,6 +853,9 @@ async def burst(
         "elapsed_s": round(burst_seconds, 1),
         "server_cpu_s": round(cpu, 1),
         "client_cpu_s": round(client_cpu, 1),
+        "database_cpu_s": (
+            round(database1 - database0, 1) if None not in (database0, database1) else None
+        ),
         "cut_at_hard_stop": len(pending),
         "completed": sum(1 for r in records if "done" in r),
         "completed_in_window": sum(1 for r in records if r.get("done", 1e18) - t0 <= window),
@@ -918,6 +945,11 @@ def print_burst(title: str, result: dict) -> None:
         f"finished in {result['elapsed_s']} s, completed {result['completed']} "
         f"({result['completed_in_window']} within the window), cut {result['cut_at_hard_stop']}, "
         f"server CPU {result['server_cpu_s']} s, client CPU {result['client_cpu_s']} s"
+        + (
+            f", PostgreSQL CPU {result['database_cpu_s']} s"
+            if result.get("database_cpu_s") is not None
+            else ""
+        )
     )
     print(
         f"  {'step':22} {'n':>6} {'req/s':>7} {'p50':>7} {'p95':>7} {'p99':>7} {'max':>7} "

@@ -163,6 +163,18 @@ if _database_url:
         raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {exc}") from None
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+        # Server-side binding, so that psycopg prepares a statement the fifth time a
+        # connection runs it and PostgreSQL then skips parsing and planning it. Every
+        # request runs the same few lookups (event, participant, sign-up), so this
+        # halved PostgreSQL's own CPU per lookup (docs/performance.md, "Seventh
+        # pass"). Turn it off behind a pooler that cannot keep prepared statements
+        # (PgBouncer in transaction mode before 1.21): docs/deploy.md.
+        if envbool("PG_PREPARED_STATEMENTS", "true"):
+            DATABASES["default"]["OPTIONS"] = {
+                **DATABASES["default"].get("OPTIONS", {}),
+                "server_side_binding": True,
+                "prepare_threshold": 5,
+            }
 else:
     SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
     DATABASES = {

@@ -1,7 +1,7 @@
 import datetime
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.transaction import TransactionManagementError
 from django.forms.models import model_to_dict
 
@@ -90,3 +90,17 @@ def test_refuses_what_it_cannot_build_right():
         Prepared(lambda slug: Event.objects.all(), slug=str).first(slug=event.slug)
     with pytest.raises(TypeError):
         BY_SLUG.first(title=event.title)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL prepares statements")
+def test_postgresql_prepares_a_lookup_run_again_and_again(participant_client, participant):
+    """openspace/settings.py turns on server-side binding: from the fifth run on a
+    connection, the event's lookup is a prepared statement that PostgreSQL neither
+    parses nor plans again."""
+    url = f"/e/{participant.event.slug}/"
+    for _ in range(6):
+        assert participant_client.get(url).status_code == 200
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any('FROM "events_event" WHERE "events_event"."slug" = $1' in sql for sql in prepared)

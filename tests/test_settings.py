@@ -73,6 +73,19 @@ def test_database_url_selects_postgresql():
     assert result.stdout.strip() == "django.db.backends.postgresql"
 
 
+def test_postgresql_prepares_repeated_statements_unless_told_not_to():
+    options = "s.DATABASES['default']['OPTIONS']"
+    url = "postgres://app@127.0.0.1:5432/app?sslmode=require"
+    result = load_settings(options, DEBUG="true", DATABASE_URL=url)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == (
+        "{'sslmode': 'require', 'server_side_binding': True, 'prepare_threshold': 5}"
+    )
+    result = load_settings(options, DEBUG="true", DATABASE_URL=url, PG_PREPARED_STATEMENTS="no")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "{'sslmode': 'require'}"
+
+
 def test_a_bad_database_url_fails_loudly():
     result = load_settings(DEBUG="true", DATABASE_URL="nonsense://")
     assert result.returncode != 0
