@@ -36,3 +36,7 @@ max_requests_jitter = 25_000
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", None)
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# gunicorn 25.1+ opens a control socket for `gunicornc` in $XDG_RUNTIME_DIR or
+# ~/.gunicorn. Nothing here uses it, and every gunicorn of one user takes over the same
+# path and removes it when it stops (the service's, the demo's, the load test's).
+control_socket_disable = True
