@@ -357,27 +357,18 @@ class Server:
         raise SystemExit(f"gunicorn did not answer in 60 s: see {self.log}")
 
     def workers(self) -> list[int]:
-        pids = []
-        for stat in Path("/proc").glob("[0-9]*/stat"):
-            try:
-                parts = stat.read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(parts[1]) == self.process.pid:
-                pids.append(int(stat.parent.name))
-        return pids
+        return [pid for pid, (_name, f) in processes().items() if int(f[1]) == self.process.pid]
 
     def cpu_seconds(self) -> float:
         """User + system time of the master, its live workers and the workers it reaped."""
-        tick = os.sysconf("SC_CLK_TCK")
-        total = 0.0
-        for pid in [self.process.pid, *self.workers()]:
-            try:
-                parts = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            total += sum(int(x) for x in parts[11 : 15 if pid == self.process.pid else 13]) / tick
-        return total
+        found = processes()
+        master = found.get(self.process.pid)
+        ours = [f for _name, f in found.values() if int(f[1]) == self.process.pid]
+        return (
+            process_cpu_seconds(master[1], reaped=True) + sum(map(process_cpu_seconds, ours))
+            if master
+            else 0.0
+        )
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
@@ -389,26 +380,33 @@ class Server:
                 self.process.wait()
 
 
-def database_cpu_seconds() -> float | None:
-    """User + system time of this machine's PostgreSQL processes (None if none run):
-    on one machine the database's CPU is part of what a request costs. The
-    postmaster's count includes the backends it reaped, as gunicorn's includes its
-    workers'."""
+def processes() -> dict[int, tuple[str, list[str]]]:
+    """Every process on this machine: pid -> (name, the fields of /proc/<pid>/stat after
+    the name; [1] is the parent's pid)."""
     found = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             head, tail = stat.read_text().rsplit(")", 1)
         except OSError:
             continue
-        if head.endswith("(postgres"):
-            found[int(stat.parent.name)] = tail.split()
+        found[int(stat.parent.name)] = (head.partition("(")[2], tail.split())
+    return found
+
+
+def process_cpu_seconds(fields: list[str], reaped: bool = False) -> float:
+    """A process's user + system time; with `reaped`, also its children that ended."""
+    return sum(int(x) for x in fields[11 : 15 if reaped else 13]) / os.sysconf("SC_CLK_TCK")
+
+
+def database_cpu_seconds() -> float | None:
+    """User + system time of this machine's PostgreSQL processes (None if none run):
+    on one machine the database's CPU is part of what a request costs. The
+    postmaster's count includes the backends it reaped, as gunicorn's includes its
+    workers'."""
+    found = {pid: f for pid, (name, f) in processes().items() if name == "postgres"}
     if not found:
         return None
-    total = 0
-    for parts in found.values():
-        postmaster = int(parts[1]) not in found
-        total += sum(int(x) for x in parts[11 : 15 if postmaster else 13])
-    return total / os.sysconf("SC_CLK_TCK")
+    return sum(process_cpu_seconds(f, reaped=int(f[1]) not in found) for f in found.values())
 
 
 # -- the client ------------------------------------------------------------------------------
