@@ -162,6 +162,10 @@ if _database_url:
     except ValueError as exc:
         raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {exc}") from None
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # Django's backend, whose check of a kept connection at the start of a request
+        # asks the server only when the connection has something to say
+        # (openspace/postgresql/base.py): a restart of the database costs no request.
+        DATABASES["default"]["ENGINE"] = "openspace.postgresql"
         DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
         # Server-side binding, so that psycopg prepares a statement the fifth time a
         # connection runs it and PostgreSQL then skips parsing and planning it. Every

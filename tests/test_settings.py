@@ -70,7 +70,7 @@ def test_a_bad_number_fails_loudly():
 def test_database_url_selects_postgresql():
     result = load_settings(DEBUG="true", DATABASE_URL="postgres://app@127.0.0.1:5432/app")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "django.db.backends.postgresql"
+    assert result.stdout.strip() == "openspace.postgresql"
 
 
 def test_postgresql_prepares_repeated_statements_unless_told_not_to():
