@@ -865,8 +865,35 @@ async def burst(
         all_burst.latencies += s.latencies
         all_burst.errors += s.errors
     out["all_steps"] = all_burst.summary(burst_seconds)
+    out["poll_rate"] = len(poll_tasks) and (
+        min(pollers, len(info["pollers"])) / 10.0 + (walls if pollers else 0) / 2.0
+    )
+    out["demand"] = demand(out)
     out["records"] = records
     return out
+
+
+def demand(result: dict) -> dict:
+    """CPU per request (gunicorn, the client, PostgreSQL), and the cores that the burst's
+    steady arrival rate asks for at that cost: phones arriving per second times their
+    requests, plus the polls. Over the machine's cores, requests queue and latency
+    grows for as long as the arrivals last; that, not any one slow request, is what the
+    p95 of a burst measures."""
+    requests = result["all_steps"]["n"] + sum(s["n"] for s in result["polls"].values())
+    cpu = {
+        "server": result["server_cpu_s"],
+        "client": result["client_cpu_s"],
+        "database": result["database_cpu_s"] or 0.0,
+    }
+    per_request = {k: round(v * 1000 / max(requests, 1), 2) for k, v in cpu.items()}
+    per_phone = result["all_steps"]["n"] / result["phones"]
+    rate = result["phones"] / result["arrivals_s"] * per_phone + result["poll_rate"]
+    return {
+        "cpu_ms_per_request": per_request,
+        "steady_rate_rps": round(rate),
+        "cores_asked": round(rate * sum(per_request.values()) / 1000, 2),
+        "cores": os.cpu_count(),
+    }
 
 
 # d) the last seat ----------------------------------------------------------------------------
@@ -961,6 +988,14 @@ def print_burst(title: str, result: dict) -> None:
             f"{s['p99']:7.1f} {s['max']:7.1f} {s['errors']:5}"
             + (f"  {s['statuses']}" if s["errors"] else "")
         )
+    d = result["demand"]
+    per = d["cpu_ms_per_request"]
+    print(
+        f"  CPU per request: gunicorn {per['server']} ms, client {per['client']} ms"
+        + (f", PostgreSQL {per['database']} ms" if result.get("database_cpu_s") else "")
+        + f"; at the steady arrival rate ({d['steady_rate_rps']} requests/s) that asks for "
+        f"{d['cores_asked']} of the machine's {d['cores']} cores"
+    )
     if "verify" in result:
         v = result["verify"]
         print(
