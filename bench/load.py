@@ -66,6 +66,8 @@ REQUEST_TIMEOUT = 30
 GRACE = 90
 SECRET = "bench-load-" + "k" * 50
 SIGNUPS_PER_PHONE = 5
+AGENDA_POLL_SECONDS = 10.0  # as static/js/agenda.js polls a phone's agenda
+WALL_POLL_SECONDS = 2.0  # and a projector wall
 
 # -- the server side: set-up and verification run in a child process with Django -----------
 
@@ -803,33 +805,35 @@ async def burst(
     ]
     poll_stats = {"agenda poll (phones)": Stats(), "wall poll": Stats()}
     poll_stop = t0 + window
+    agenda_pollers = info["pollers"][:pollers]
+    wall_pollers = walls if pollers else 0
     poll_tasks = [
         asyncio.create_task(
             poller(
                 dict([cookie]),
                 f"/e/{info['slug']}/",
-                10.0,
+                AGENDA_POLL_SECONDS,
                 poll_stats["agenda poll (phones)"],
-                t0 + rng.uniform(0, 10),
+                t0 + rng.uniform(0, AGENDA_POLL_SECONDS),
                 poll_stop,
                 {},
             )
         )
-        for cookie in info["pollers"][:pollers]
+        for cookie in agenda_pollers
     ]
     poll_tasks += [
         asyncio.create_task(
             poller(
                 {"sessionid": setup_info["facilitator_session"]},
                 f"/e/{info['slug']}/wall/",
-                2.0,
+                WALL_POLL_SECONDS,
                 poll_stats["wall poll"],
-                t0 + rng.uniform(0, 2),
+                t0 + rng.uniform(0, WALL_POLL_SECONDS),
                 poll_stop,
                 {},
             )
         )
-        for _ in range(walls if pollers else 0)
+        for _ in range(wall_pollers)
     ]
     database_cpu = database_cpu_seconds if server.env.get("DATABASE_URL") else lambda: None
     cpu0, client0, database0 = server.cpu_seconds(), time.process_time(), database_cpu()
@@ -865,9 +869,7 @@ async def burst(
         all_burst.latencies += s.latencies
         all_burst.errors += s.errors
     out["all_steps"] = all_burst.summary(burst_seconds)
-    out["poll_rate"] = len(poll_tasks) and (
-        min(pollers, len(info["pollers"])) / 10.0 + (walls if pollers else 0) / 2.0
-    )
+    out["poll_rate"] = len(agenda_pollers) / AGENDA_POLL_SECONDS + wall_pollers / WALL_POLL_SECONDS
     out["demand"] = demand(out)
     out["records"] = records
     return out
