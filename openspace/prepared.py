@@ -13,17 +13,17 @@ runs these few queries thousands of times with new values.
 The queryset is built once with a marker value for each keyword and compiled by
 the ORM for the database in use; each call runs that SQL with its own values and
 makes the model instances the way the ORM does (the backend's and the fields'
-converters, then Model.from_db). So the SQL stays the ORM's own: new fields,
-another database, select_for_update() on PostgreSQL and not on SQLite, all follow.
-Only plain querysets of one model qualify (no select_related, annotations, only(),
-values()): the columns are then the model's concrete fields, in order.
+converters, Model.from_db, and the ORM's own populators for select_related()). So
+the SQL stays the ORM's own: new fields, another database, select_for_update() on
+PostgreSQL and not on SQLite, all follow. Only querysets of whole model instances
+qualify: select_related() yes; annotations, extra(), only(), defer() and values() no.
 """
 
 from collections.abc import Callable
 
 from django.db import connections
 from django.db.models import Model, QuerySet
-from django.db.models.query import ModelIterable
+from django.db.models.query import ModelIterable, get_related_populators
 from django.db.transaction import TransactionManagementError
 
 # A marker per keyword: a value no real lookup uses, found again among the compiled
@@ -49,27 +49,26 @@ class Prepared:
         query = queryset.query
         if (
             queryset._iterable_class is not ModelIterable
-            or query.select_related
             or query.annotations
             or query.extra
             or query.deferred_loading != (frozenset(), True)
         ):
-            raise ValueError("Prepared takes a plain queryset of one model only.")
-        sql, params = query.get_compiler(connection=connection).as_sql()
+            raise ValueError("Prepared takes a queryset of whole model instances only.")
+        compiler = query.get_compiler(connection=connection)
+        sql, params = compiler.as_sql()
         by_marker = {marker: name for name, marker in self.markers.items()}
         slots = [by_marker.get(param) if type(param) in _MARKERS else None for param in params]
         if sorted(filter(None, slots)) != sorted(self.markers):
             raise ValueError("Each keyword must appear once among the query's values.")
-        model = queryset.model
-        fields = model._meta.concrete_fields
-        converters = []
-        for index, field in enumerate(fields):
-            column = field.get_col(model._meta.db_table)
-            found = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
-            if found:
-                converters.append((index, column, found))
-        names = [field.attname for field in fields]
-        return sql, list(params), slots, names, converters
+        # What ModelIterable reads from the compiler: where the model's own columns
+        # are in a row, their names, and a populator per select_related() relation.
+        select, klass_info = compiler.select, compiler.klass_info
+        start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+        names = [column[0].target.attname for column in select[start:end]]
+        found = compiler.get_converters([column[0] for column in select])
+        converters = [(index, expression, found) for index, (found, expression) in found.items()]
+        related = get_related_populators(klass_info, select, connection.alias, queryset._fetch_mode)
+        return sql, list(params), slots, (start, end, names), converters, related
 
     def all(self, **values) -> list[Model]:
         if values.keys() != self.markers.keys():
@@ -81,7 +80,7 @@ class Prepared:
         compiled = self._compiled.get(connection.alias)
         if compiled is None:
             compiled = self._compiled[connection.alias] = self._compile(queryset, connection)
-        sql, params, slots, names, converters = compiled
+        sql, params, slots, (start, end, names), converters, related = compiled
         if queryset.query.select_for_update and connection.get_autocommit():
             # What the ORM says when it compiles the query, said on every call here.
             raise TransactionManagementError(
@@ -93,13 +92,18 @@ class Prepared:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
+        model, alias = queryset.model, connection.alias
         instances = []
         for row in rows:
-            row = list(row)
-            for index, column, found in converters:
-                for converter in found:
-                    row[index] = converter(row[index], column, connection)
-            instances.append(queryset.model.from_db(connection.alias, names, row))
+            if converters:
+                row = list(row)
+                for index, expression, found in converters:
+                    for converter in found:
+                        row[index] = converter(row[index], expression, connection)
+            instance = model.from_db(alias, names, row[start:end])
+            for populator in related:
+                populator.populate(row, instance)
+            instances.append(instance)
         return instances
 
     def first(self, **values) -> Model | None:

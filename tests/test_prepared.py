@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 from django.db import connection, transaction
+from django.db.models import Count
 from django.db.transaction import TransactionManagementError
 from django.forms.models import model_to_dict
 
@@ -9,7 +10,13 @@ from agenda.models import Topic
 from events.models import Event, Participant
 from openspace.prepared import Prepared
 
-from .factories import EventFactory, ParticipantFactory, TopicFactory
+from .factories import (
+    EventFactory,
+    ParticipantFactory,
+    RoomFactory,
+    TimeSlotFactory,
+    TopicFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -78,14 +85,39 @@ def test_select_for_update_needs_a_transaction_on_every_call():
         locked.first(pk=topic.pk)
 
 
+def test_select_related_gives_what_the_orm_gives(django_assert_num_queries):
+    event = EventFactory()
+    placed = TopicFactory(
+        event=event,
+        room=RoomFactory(event=event, capacity=12),
+        time_slot=TimeSlotFactory(event=event),
+    )
+    unplaced = TopicFactory(event=event)
+    with_relations = Prepared(
+        lambda pk: Topic.objects.filter(pk=pk).select_related("convener", "room", "time_slot"),
+        pk=int,
+    )
+    for topic in (placed, unplaced):
+        stored = Topic.objects.select_related("convener", "room", "time_slot").get(pk=topic.pk)
+        with django_assert_num_queries(1):
+            prepared = with_relations.first(pk=topic.pk)
+            assert fields(prepared) == fields(stored)
+            for relation in ("convener", "room", "time_slot"):
+                related, expected = getattr(prepared, relation), getattr(stored, relation)
+                assert (related and fields(related)) == (expected and fields(expected))
+    assert with_relations.first(pk=unplaced.pk).room is None  # known, not looked up
+
+
 def test_refuses_what_it_cannot_build_right():
     event = EventFactory()
-    with pytest.raises(ValueError, match="plain queryset"):
+    with pytest.raises(ValueError, match="whole model instances"):
         Prepared(lambda slug: Event.objects.filter(slug=slug).only("title"), slug=str).first(
             slug=event.slug
         )
-    with pytest.raises(ValueError, match="plain queryset"):
-        Prepared(lambda pk: Topic.objects.select_related("room").filter(pk=pk), pk=int).first(pk=1)
+    with pytest.raises(ValueError, match="whole model instances"):
+        Prepared(lambda pk: Topic.objects.annotate(n=Count("signups")).filter(pk=pk), pk=int).first(
+            pk=1
+        )
     with pytest.raises(ValueError, match="once"):
         Prepared(lambda slug: Event.objects.all(), slug=str).first(slug=event.slug)
     with pytest.raises(TypeError):
