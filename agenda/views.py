@@ -406,9 +406,8 @@ def home(request, *, event, viewer, etag):
     context["etag"] = etag
     if request.htmx:
         return with_etag(render(request, "agenda/home.html#agenda", context), etag)
-    if messages.get_messages(request):  # shown once, to this viewer: not in a shared frame
-        return with_etag(render(request, "agenda/home.html", context), etag)
-    # The page around the grid is the same for every viewer of this render and filter.
+    # The page around the grid is the same for every viewer of this render and filter;
+    # the messages to show, once, to this viewer are put in (live.render_framed).
     empty = context["visible"] is not None and not context["visible"]
     html = live.render_framed(
         request,

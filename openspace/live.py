@@ -323,9 +323,9 @@ def event_values(event) -> tuple:
 
 def framed_form(request, store: dict, template: str, context, holes: dict) -> HttpResponse | None:
     """A form page for a plain GET, from a frame in `store` (render_framed); None for
-    a request that must be rendered whole: one with messages to show or a query
-    string (what it asks for is not in the frame's key)."""
-    if request.method != "GET" or request.GET or messages.get_messages(request):
+    a request that must be rendered whole: one with a query string (what it asks for
+    is not in the frame's key)."""
+    if request.method != "GET" or request.GET:
         return None
     return HttpResponse(render_framed(request, store, "page", template, context, holes))
 
@@ -400,10 +400,11 @@ def render_framed(request, shared: dict, name, template: str, context, holes: di
     of `holes` (a context name -> this request's text, safe HTML) and the shared
     render's stand-in for the CSRF token; each request then only puts its own values
     in. So everything else on the page must be the same for every request that gets
-    `shared` and `name`: the caller puts what it depends on into the key and `name`,
-    and a page with messages to show is rendered whole. `context` may be a function
-    of the stand-ins (hole -> stand-in) giving the context, called only for a new frame.
-    A `shared` without a CSRF stand-in (a store for frames alone) gets one.
+    `shared` and `name`: the caller puts what it depends on into the key and `name`.
+    The messages to show (base.html) are a hole of every frame, filled for the
+    request that has some. `context` may be a function of the stand-ins (hole ->
+    stand-in) giving the context, called only for a new frame. A `shared` without a
+    CSRF stand-in (a store for frames alone) gets one.
     """
     if "csrf" not in shared:
         shared.setdefault("csrf", secrets.token_hex(16))
@@ -413,16 +414,30 @@ def render_framed(request, shared: dict, name, template: str, context, holes: di
         marks = {hole: secrets.token_hex(16) for hole in holes}
         if callable(context):
             context = context(marks)
+        messages_hole = secrets.token_hex(16)
         html = render_to_string(
             template,
-            {**context, **marks, "csrf_token": shared["csrf"], "messages": ()},
+            {
+                **context,
+                **marks,
+                "csrf_token": shared["csrf"],
+                "messages": (),
+                "messages_hole": messages_hole,
+            },
             request,
         )
-        stand_ins = [*marks.values(), shared["csrf"]]
-        frame = frames[name] = (re.split(f"({'|'.join(stand_ins)})", html), marks)
-    pieces, marks = frame
+        stand_ins = [*marks.values(), shared["csrf"], messages_hole]
+        pieces = re.split(f"({'|'.join(stand_ins)})", html)
+        # A page without base.html's messages leaves them for the next one.
+        frame = frames[name] = (pieces, marks, messages_hole if messages_hole in html else None)
+    pieces, marks, messages_hole = frame
     fills = {mark: str(holes[hole]) for hole, mark in marks.items()}
     fills[shared["csrf"]] = viewer_token(request)
+    if messages_hole:
+        shown = messages.get_messages(request)
+        fills[messages_hole] = (
+            render_to_string("base.html#messages", {"messages": shown}) if shown else ""
+        )
     # The frame and the holes are the output of autoescaping templates (or escaped by
     # the caller); the token is [A-Za-z0-9].
     return mark_safe("".join([fills.get(piece, piece) for piece in pieces]))  # noqa: S308

@@ -411,6 +411,25 @@ def test_a_message_is_shown_once_on_the_agenda(participant_client, event, partic
     assert 'class="messages"' not in participant_client.get(url("home", event)).content.decode()
 
 
+def test_a_message_goes_into_the_shared_page_of_its_viewer_only(
+    participant_client, event, settings
+):
+    """The agenda page is one frame for every viewer of a render (live.render_framed);
+    the welcome after joining is put into the joiner's page, escaped, once."""
+    settings.POLL_COALESCE_SECONDS = 60  # every page below comes from one render
+    home = url("home", event)
+    assert 'class="messages"' not in participant_client.get(home).content.decode()
+    join = reverse("events:join-event", kwargs={"slug": event.slug})
+    client = Client()
+    response = client.post(join, {"name": "Anna <b>"}, follow=True)
+    page = response.content.decode()
+    assert response.redirect_chain[-1][0] == home
+    assert 'class="messages"' in page and "Welcome, Anna &lt;b&gt;!" in page
+    assert page.count('class="messages"') == 1
+    assert 'class="messages"' not in client.get(home).content.decode()  # once
+    assert "Anna" not in participant_client.get(home).content.decode()  # the same frame
+
+
 def test_a_sign_up_elsewhere_shows_on_the_next_request(
     participant_client, event, rooms, slots, other_participant
 ):
@@ -806,8 +825,8 @@ def test_posting_a_topic_costs_the_same_with_many_topics(
 
     participant_client.get(form)  # the event's language is looked up once, then cached
     post_few = post("Först", rooms[0])
-    participant_client.get(form)  # with the message "Your topic is on the agenda": whole
-    get_few = queries_of(participant_client, form)  # a new frame: the cells are read
+    # A new frame, with the message "Your topic is on the agenda" put in: the cells are read.
+    get_few = queries_of(participant_client, form)
     assert queries_of(participant_client, form) < get_few  # the same frame: they are not
     for room in rooms[2:]:
         TopicFactory(event=event, room=room, time_slot=slots[1])
