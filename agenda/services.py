@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from events.models import Event, Participant
+from openspace import prepared
 from openspace.concurrency import check_base, fingerprint
 from openspace.prepared import Prepared
 
@@ -260,7 +261,8 @@ def sign_up(
         return existing
     capacity = _capacity(locked)
     waiting = capacity is not None and seated >= capacity
-    signup = SignUp.objects.create(topic=locked, participant=participant, waiting=waiting)
+    signup = SignUp(topic=locked, participant=participant, waiting=waiting)
+    prepared.insert(signup)
     if waiting:
         locked.waiting_count += 1
     else:

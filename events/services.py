@@ -15,6 +15,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from agenda.models import Room, TimeSlot
+from openspace import prepared
 from openspace.middleware import event_language_cache_key
 
 from .models import Event, FacilitatorInvite, Participant, Phase, RunSheetItem, Series
@@ -343,7 +344,9 @@ def duplicate_event(*, event: Event, user, slug: str, title: str, date: datetime
 def join_event(*, event: Event, name: str, organisation: str = "") -> Participant:
     if not event.accepts_participants:
         raise SetupError(_("This event is closed: it no longer takes new participants."))
-    return Participant.objects.create(event=event, name=name, organisation=organisation)
+    participant = Participant(event=event, name=name, organisation=organisation)
+    prepared.insert(participant)
+    return participant
 
 
 @transaction.atomic

@@ -40,6 +40,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import prepared
 from .models import IdempotentRequest
 
 FIELD = "idempotency_key"
@@ -136,7 +137,8 @@ def idempotent(view=None, *, replay=None):
                     # The claim is the transaction's first statement, so a key that is
                     # taken rolls back a transaction that did nothing else: no
                     # savepoint around it (two round trips fewer on PostgreSQL).
-                    record = IdempotentRequest.objects.create(scope=scope, key=key, status=0)
+                    record = IdempotentRequest(scope=scope, key=key, status=0)
+                    prepared.insert(record)
                     claimed = True
                     response = view(request, *args, **kwargs)
                     if not (

@@ -21,7 +21,7 @@ qualify: select_related() yes; annotations, extra(), only(), defer() and values(
 
 from collections.abc import Callable
 
-from django.db import connections
+from django.db import connections, router
 from django.db.models import Model, QuerySet
 from django.db.models.query import ModelIterable, get_related_populators
 from django.db.transaction import TransactionManagementError
@@ -111,3 +111,56 @@ class Prepared:
         and, to read no more than one row, a [:1] slice)."""
         found = self.all(**values)
         return found[0] if found else None
+
+
+# -- inserts ----------------------------------------------------------------------------
+
+_INSERTS: dict[tuple[type, str], tuple[str, list]] = {}
+
+
+def _insert_statement(model: type[Model], connection) -> tuple[str, list]:
+    meta = model._meta
+    fields = [field for field in meta.local_concrete_fields if field is not meta.auto_field]
+    if (
+        meta.parents
+        or meta.auto_field is None
+        or any(field.generated or field.has_db_default() for field in fields)
+        or not connection.features.can_return_columns_from_insert
+    ):
+        raise ValueError("insert() takes a plain model with an automatic primary key only.")
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in fields)
+    values = ", ".join(["%s"] * len(fields))
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({values}) "  # noqa: S608
+        f"RETURNING {quote(meta.auto_field.column)}"
+    )
+    return sql, fields
+
+
+def insert(instance: Model) -> None:
+    """Save a new instance with one INSERT whose SQL is built once per model and database.
+
+    What Model.save() does for a new row of a plain model, without the ORM building
+    the statement anew (0.17 ms against 0.06 ms for a sign-up on the machine of
+    docs/performance.md): the related objects checked as save() checks them, each
+    field's pre_save() (auto_now_add) and get_db_prep_save(), the primary key read
+    back. No pre_save or post_save signal is sent: no model saved this way has
+    receivers.
+    """
+    model = type(instance)
+    connection = connections[router.db_for_write(model, instance=instance)]
+    statement = _INSERTS.get((model, connection.alias))
+    if statement is None:
+        statement = _INSERTS[model, connection.alias] = _insert_statement(model, connection)
+    sql, fields = statement
+    instance._prepare_related_fields_for_save(operation_name="save")
+    params = [
+        field.get_db_prep_save(field.pre_save(instance, True), connection=connection)
+        for field in fields
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        instance.pk = cursor.fetchone()[0]
+    instance._state.adding = False
+    instance._state.db = connection.alias

@@ -8,7 +8,8 @@ from django.forms.models import model_to_dict
 
 from agenda.models import Topic
 from events.models import Event, Participant
-from openspace.prepared import Prepared
+from openspace import prepared
+from openspace.prepared import Prepared, insert
 
 from .factories import (
     EventFactory,
@@ -136,3 +137,26 @@ def test_postgresql_prepares_a_lookup_run_again_and_again(participant_client, pa
         cursor.execute("SELECT statement FROM pg_prepared_statements")
         prepared = [row[0] for row in cursor.fetchall()]
     assert any('FROM "events_event" WHERE "events_event"."slug" = $1' in sql for sql in prepared)
+
+
+def test_insert_writes_the_row_the_orm_writes(django_assert_num_queries):
+    event = EventFactory()
+    made = Participant(event=event, name="Åsa <b>", organisation="Region")
+    with django_assert_num_queries(1):
+        insert(made)
+    assert made.pk is not None and made._state.adding is False and made._state.db == "default"
+    assert made.created_at is not None  # auto_now_add, as save() sets it
+    stored = Participant.objects.get(pk=made.pk)
+    assert fields(stored) == fields(made)
+    by_orm = Participant.objects.create(event=event, name="Bo")
+    assert set(fields(by_orm)) == set(fields(stored))
+
+
+def test_insert_refuses_what_save_refuses(monkeypatch):
+    with pytest.raises(ValueError, match="unsaved related object"):
+        insert(Participant(event=Event(title="Not saved"), name="Anna"))
+    event = EventFactory()
+    monkeypatch.setattr(connection.features, "can_return_columns_from_insert", False)
+    monkeypatch.setattr(prepared, "_INSERTS", {})
+    with pytest.raises(ValueError, match="plain model"):
+        insert(Participant(event=event, name="Anna"))
