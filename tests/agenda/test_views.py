@@ -857,6 +857,21 @@ def test_a_sign_up_costs_the_same_with_many_sign_ups(
     assert queries_of_post(participant_client, path, {"action": "join"}, htmx) == first
 
 
+def test_a_sign_up_answer_to_htmx_carries_no_csrf_field_of_its_own(
+    participant_client, event, placed_topic
+):
+    """htmx sends the page's token in a header; the page without JavaScript has the field."""
+    path = url("signup", event, pk=placed_topic.pk)
+    response = participant_client.post(path, {"action": "join"}, headers={"HX-Request": "true"})
+    assert response.status_code == 200 and 'name="action" value="leave"' in response.text
+    assert "csrfmiddlewaretoken" not in response.text
+    assert "csrftoken" not in response.cookies  # not renewed on every tap either
+    page = participant_client.get(url("topic", event, pk=placed_topic.pk)).text
+    assert re.search(
+        r'<form class="signup"[^>]*>\s*<input type="hidden" name="csrfmiddlewaretoken"', page
+    )
+
+
 def test_a_sign_up_is_answered_in_nine_queries(
     participant_client, event, placed_topic, participant, no_purges
 ):
