@@ -65,8 +65,8 @@ class Prepared:
         select, klass_info = compiler.select, compiler.klass_info
         start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
         names = [column[0].target.attname for column in select[start:end]]
-        found = compiler.get_converters([column[0] for column in select])
-        converters = [(index, expression, found) for index, (found, expression) in found.items()]
+        by_column = compiler.get_converters([column[0] for column in select])
+        converters = [(index, column, found) for index, (found, column) in by_column.items()]
         related = get_related_populators(klass_info, select, connection.alias, queryset._fetch_mode)
         return sql, list(params), slots, (start, end, names), converters, related
 
