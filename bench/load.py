@@ -700,6 +700,29 @@ async def poller(info_cookie, slug: str, interval: float, stats: Stats, start_at
     client.close()
 
 
+async def trivial_cost(server: Server, seconds: float = 3.0, concurrency: int = 16) -> float:
+    """The server's CPU in ms per request of /livez (the trivial view), closed loop for
+    `seconds`: how fast the machine is right now. The machine here is shared, and its
+    speed drifted by up to a half within an hour (docs/performance.md, "Ninth pass"), so
+    each burst reports its CPU per request also in units of this."""
+    clients = [_client() for _ in range(concurrency)]
+    stop_at = time.monotonic() + seconds
+    done = 0
+
+    async def loop(client):
+        nonlocal done
+        while time.monotonic() < stop_at:
+            if (await client.get("/livez")).status == 200:
+                done += 1
+
+    cpu0 = server.cpu_seconds()
+    await asyncio.gather(*(loop(client) for client in clients))
+    cpu = server.cpu_seconds() - cpu0
+    for client in clients:
+        client.close()
+    return round(cpu / max(done, 1) * 1000, 3)
+
+
 async def burst(
     server: Server,
     setup_info: dict,
@@ -711,6 +734,7 @@ async def burst(
     walls: int,
 ) -> dict:
     info = setup_info[name]
+    trivial_ms = await trivial_cost(server)
     rng = random.Random(11)
     steps = {
         label: Stats()
@@ -782,6 +806,7 @@ async def burst(
     burst_seconds = finished - t0
     out = {
         "loadavg": Path("/proc/loadavg").read_text().split()[0],
+        "trivial_view_cpu_ms": trivial_ms,
         "phones": phones,
         "window_s": window,
         "arrivals_s": arrivals,
@@ -825,6 +850,8 @@ def demand(result: dict) -> dict:
     rate = result["phones"] / result["arrivals_s"] * per_phone + result["poll_rate"]
     return {
         "cpu_ms_per_request": per_request,
+        # gunicorn's CPU per request in units of the trivial view's, measured just before.
+        "server_per_trivial_view": round(per_request["server"] / result["trivial_view_cpu_ms"], 2),
         "steady_rate_rps": round(rate),
         "cores_asked": round(rate * sum(per_request.values()) / 1000, 2),
         "cores": os.cpu_count(),
@@ -916,7 +943,9 @@ def print_burst(title: str, result: dict) -> None:
     d = result["demand"]
     per = d["cpu_ms_per_request"]
     print(
-        f"  CPU per request: gunicorn {per['server']} ms, client {per['client']} ms"
+        f"  CPU per request: gunicorn {per['server']} ms ({d['server_per_trivial_view']} times "
+        f"the trivial view's {result['trivial_view_cpu_ms']} ms just before), "
+        f"client {per['client']} ms"
         + (f", PostgreSQL {per['database']} ms" if result.get("database_cpu_s") else "")
         + f"; at the steady arrival rate ({d['steady_rate_rps']} requests/s) that asks for "
         f"{d['cores_asked']} of the machine's {d['cores']} cores"
