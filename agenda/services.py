@@ -184,18 +184,17 @@ def _capacity(topic: Topic) -> int | None:
     return topic.room.capacity if topic.room_id else None
 
 
-# Every tap of "Sign up" runs this (openspace.prepared: why prepared). Only the
-# topic's row is locked: its room is read with it, and a topic without a room has none
-# to lock (PostgreSQL locks no row of the empty side of an outer join).
+# Every tap of "Sign up" runs these two (openspace.prepared: why prepared). The room
+# is read after the lock, in a statement of its own: a topic row that changed while the
+# tap waited for its lock is read again by PostgreSQL, but a room joined to it is not,
+# so a room read with the topic could be the one before a move (or before its capacity
+# changed).
 _TOPIC_FOR_UPDATE = Prepared(
-    lambda pk, event_id: (
-        Topic.objects.select_for_update(of=("self",))
-        .select_related("room")
-        .filter(pk=pk, event_id=event_id)
-    ),
+    lambda pk, event_id: Topic.objects.select_for_update().filter(pk=pk, event_id=event_id),
     pk=int,
     event_id=int,
 )
+_ROOM = Prepared(lambda pk: Room.objects.filter(pk=pk), pk=int)
 
 
 def _locked_topic(topic: Topic | int, participant: Participant) -> tuple[Event, Topic]:
@@ -216,6 +215,7 @@ def _locked_topic(topic: Topic | int, participant: Participant) -> tuple[Event, 
     if locked is None:
         raise Topic.DoesNotExist
     locked.event = event
+    locked.room = _ROOM.first(pk=locked.room_id) if locked.room_id else None
     return event, locked
 
 

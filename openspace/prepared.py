@@ -46,7 +46,9 @@ class Prepared:
         self._compiled: dict[str, tuple] = {}  # per database alias
 
     def _compile(self, queryset: QuerySet, connection) -> tuple:
-        query = queryset.query
+        # Compiled from a copy: compiling adds select_related()'s joins to the query, and
+        # the queryset is shared by every thread of the process.
+        query = queryset.query.clone()
         if (
             queryset._iterable_class is not ModelIterable
             or query.annotations

@@ -1,7 +1,8 @@
 import threading
+import time
 
 import pytest
-from django.db import close_old_connections, connection
+from django.db import close_old_connections, connection, transaction
 
 from agenda import services
 from agenda.models import SignUp, Topic
@@ -198,6 +199,47 @@ def test_many_people_tapping_the_last_seat_get_one_seat(event, rooms, slots):
     assert not errors
     assert SignUp.objects.filter(topic=topic, waiting=False).count() == 1
     assert SignUp.objects.filter(topic=topic, waiting=True).count() == 19
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks that wait")
+def test_a_sign_up_waiting_on_a_topic_being_moved_counts_the_new_rooms_seats(event, rooms, slots):
+    """A tap that waits for the topic's lock while a facilitator moves it gets the
+    topic as moved, with the room it moved to: the room is read after the lock."""
+    rooms[0].capacity, rooms[1].capacity = 1, 5
+    rooms[0].save()
+    rooms[1].save()
+    topic = TopicFactory(event=event, room=rooms[0], time_slot=slots[0])
+    SignUp.objects.create(topic=topic, participant=ParticipantFactory(event=event))  # room 0 full
+    person = ParticipantFactory(event=event)
+    moving, found = threading.Event(), {}
+
+    def move():
+        try:
+            with transaction.atomic():
+                Topic.objects.filter(pk=topic.pk).update(room=rooms[1])
+                moving.set()
+                time.sleep(0.5)  # the tap below waits for this lock meanwhile
+        finally:
+            close_old_connections()
+
+    def tap():
+        moving.wait()
+        try:
+            found["signup"] = services.sign_up(topic=topic.pk, participant=person)
+        except Exception as error:  # noqa: BLE001 - the test reports it
+            found["error"] = error
+        finally:
+            close_old_connections()
+
+    threads = [threading.Thread(target=move), threading.Thread(target=tap)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert "error" not in found, found
+    assert found["signup"].topic.room == rooms[1]
+    assert found["signup"].waiting is False  # a seat of the new room's 5
 
 
 @pytest.mark.django_db(transaction=True)
