@@ -12,8 +12,9 @@ What a phone needs, as its browser does it:
   idle ones after 5 s), and sent again once on a new connection when a kept one turns
   out closed before any answer came, as browsers do;
 - its cookies: sent with every request, taken from every Set-Cookie, removed when one
-  comes with Max-Age 0 or less (how Django deletes a cookie). One host, and every
-  cookie this server sets has Path=/ and outlives the run, so there is nothing else to
+  comes with Max-Age 0 or less (how Django deletes a cookie) or when a short Max-Age
+  runs out (the few seconds of openspace.live's cookie of a phone's own write). One
+  host, and every cookie this server sets has Path=/, so there is nothing else to
   match;
 - gzip: asked for as aiohttp and browsers ask, and the body unpacked only when read;
 - redirects are not followed: each step says what it expects, and follows them itself.
@@ -74,6 +75,8 @@ class Client:
         self.keepalive, self.close_each, self.timeout = keepalive, close, timeout
         self._reader = self._writer = None
         self._idle_since = 0.0
+        self._answer_began = False
+        self._expires: dict[str, float] = {}  # cookies with a Max-Age: name -> when
 
     async def get(self, path: str, headers: dict | None = None) -> Response:
         return await self.request("GET", path, headers)
@@ -87,6 +90,11 @@ class Client:
         self, method: str, path: str, headers: dict | None = None, body: bytes = b""
     ) -> Response:
         lines = [f"{method} {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n{_COMMON}"]
+        if self._expires:
+            now = time.monotonic()
+            for name in [name for name, at in self._expires.items() if at <= now]:
+                del self._expires[name]
+                self.cookies.pop(name, None)
         if self.cookies:
             lines.append("Cookie: " + "; ".join(f"{k}={v}" for k, v in self.cookies.items()))
             lines.append("\r\n")
@@ -103,10 +111,10 @@ class Client:
                 kept = await self._connect()
                 try:
                     return await self._exchange(message, method)
-                except (asyncio.IncompleteReadError, ConnectionResetError) as error:
+                except (asyncio.IncompleteReadError, ConnectionResetError):
                     # A kept connection the server had closed: no answer began, so
                     # nothing was done; a browser sends the request again, on a new one.
-                    if not kept or getattr(error, "partial", b""):
+                    if not kept or self._answer_began:
                         raise
                     self.close()
                     await self._connect()
@@ -127,8 +135,10 @@ class Client:
         return False
 
     async def _exchange(self, message: bytes, method: str) -> Response:
+        self._answer_began = False
         self._writer.write(message)
         head = await self._reader.readuntil(b"\r\n\r\n")
+        self._answer_began = True
         status_line, *header_lines = head[:-4].decode("latin-1").split("\r\n")
         status = int(status_line.split(" ", 2)[1])
         headers, set_cookies = {}, []
@@ -152,10 +162,14 @@ class Client:
             pair, _, attributes = value.partition(";")
             name, _, cookie = pair.partition("=")
             name = name.strip()
-            if _deleted(attributes):
+            max_age = _max_age(attributes)
+            self._expires.pop(name, None)
+            if max_age is not None and max_age <= 0:
                 self.cookies.pop(name, None)
             else:
                 self.cookies[name] = cookies[name] = cookie.strip()  # sent back as it came
+                if max_age is not None and max_age < _LONG:
+                    self._expires[name] = time.monotonic() + max_age
         if self.close_each or headers.get("connection", "").lower() == "close":
             self.close()
         else:
@@ -178,11 +192,17 @@ class Client:
         self._reader = self._writer = None
 
 
-def _deleted(attributes: str) -> bool:
-    """True if a Set-Cookie's attributes remove the cookie (Max-Age 0 or less)."""
+# Cookies that live longer than this are kept for the whole run.
+_LONG = 3600
+
+
+def _max_age(attributes: str) -> int | None:
+    """A Set-Cookie's Max-Age in seconds (0 or less removes the cookie), or None."""
     lowered = attributes.lower()
     at = lowered.find("max-age=")
     if at < 0:
-        return False
-    value = lowered[at + 8 :].split(";", 1)[0].strip()
-    return value.startswith("-") or value.isdigit() and int(value) == 0
+        return None
+    try:
+        return int(lowered[at + 8 :].split(";", 1)[0].strip())
+    except ValueError:
+        return None
