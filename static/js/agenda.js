@@ -17,10 +17,13 @@
     // The page carries the version it was rendered from, so polls can be 304s at once.
     var etag = region.getAttribute("data-etag");
     var busy = false;
-    var changes = 0;  // bumped by every request this page makes itself
+    var changes = 0;  // bumped when a request this page makes itself starts and ends
+    var sending = 0;  // those requests still under way (a request that some handler
+    var sentAt = 0;   // cancels never ends: after 20 s, polls go on regardless)
 
     function tick() {
       if (busy || document.visibilityState !== "visible") return;
+      if (sending && Date.now() - sentAt < 20000) return;
       busy = true;
       var started = changes;
       var headers = { "HX-Request": "true" };
@@ -59,8 +62,16 @@
     document.addEventListener("visibilitychange", function () {
       if (document.visibilityState === "visible") tick();
     });
-    // After a change made on this page (a sign-up), refresh at once.
+    // A poll answered while a change made here (a sign-up) is under way is older than
+    // it, and swapping it in would also take away the form the change's answer goes to:
+    // it is dropped. After the change, refresh at once.
+    document.body.addEventListener("htmx:beforeRequest", function () {
+      sending += 1;
+      sentAt = Date.now();
+      changes += 1;
+    });
     document.body.addEventListener("htmx:afterRequest", function () {
+      sending = Math.max(0, sending - 1);
       changes += 1;
       setTimeout(tick, 50);
     });
