@@ -10,9 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from events.models import Event, Participant
-from openspace import prepared
 from openspace.concurrency import check_base, fingerprint
-from openspace.prepared import Prepared
+from openspace.prepared import Prepared, insert
 
 from .models import Room, SignUp, TimeSlot, Topic
 
@@ -262,7 +261,7 @@ def sign_up(
     capacity = _capacity(locked)
     waiting = capacity is not None and seated >= capacity
     signup = SignUp(topic=locked, participant=participant, waiting=waiting)
-    prepared.insert(signup)
+    insert(signup)
     if waiting:
         locked.waiting_count += 1
     else:

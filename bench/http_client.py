@@ -12,8 +12,8 @@ What a phone needs, as its browser does it:
   idle ones after 5 s), and sent again once on a new connection when a kept one turns
   out closed before any answer came, as browsers do;
 - its cookies: sent with every request, taken from every Set-Cookie, removed when one
-  comes with Max-Age 0 or less (how Django deletes a cookie) or when a short Max-Age
-  runs out (the few seconds of openspace.live's cookie of a phone's own write). One
+  comes with Max-Age 0 or less (how Django deletes a cookie) or when its Max-Age runs
+  out (as the few seconds of openspace.live's cookie of a phone's own write do). One
   host, and every cookie this server sets has Path=/, so there is nothing else to
   match;
 - gzip: asked for as aiohttp and browsers ask, and the body unpacked only when read;
@@ -76,7 +76,7 @@ class Client:
         self._reader = self._writer = None
         self._idle_since = 0.0
         self._answer_began = False
-        self._expires: dict[str, float] = {}  # cookies with a Max-Age: name -> when
+        self._expires: dict[str, float] = {}  # cookies with a Max-Age: name -> when it ends
 
     async def get(self, path: str, headers: dict | None = None) -> Response:
         return await self.request("GET", path, headers)
@@ -96,8 +96,7 @@ class Client:
                 del self._expires[name]
                 self.cookies.pop(name, None)
         if self.cookies:
-            lines.append("Cookie: " + "; ".join(f"{k}={v}" for k, v in self.cookies.items()))
-            lines.append("\r\n")
+            lines.append(f"Cookie: {'; '.join(f'{k}={v}' for k, v in self.cookies.items())}\r\n")
         for name, value in (headers or {}).items():
             lines.append(f"{name}: {value}\r\n")
         if body or method == "POST":
@@ -168,7 +167,7 @@ class Client:
                 self.cookies.pop(name, None)
             else:
                 self.cookies[name] = cookies[name] = cookie.strip()  # sent back as it came
-                if max_age is not None and max_age < _LONG:
+                if max_age is not None:
                     self._expires[name] = time.monotonic() + max_age
         if self.close_each or headers.get("connection", "").lower() == "close":
             self.close()
@@ -190,10 +189,6 @@ class Client:
         if self._writer is not None:
             self._writer.close()
         self._reader = self._writer = None
-
-
-# Cookies that live longer than this are kept for the whole run.
-_LONG = 3600
 
 
 def _max_age(attributes: str) -> int | None:

@@ -490,6 +490,39 @@ async def timed(stats: Stats, call, check) -> tuple[bool, Response | None]:
 # a) framework ratio --------------------------------------------------------------------------
 
 
+async def closed_loop(
+    server: Server,
+    path: str,
+    headers: dict,
+    expected: int,
+    seconds: float,
+    concurrency: int,
+    cookies: dict | None = None,
+) -> dict:
+    """`concurrency` clients GET `path` one request after another for `seconds`: the
+    latency summary (Stats.summary), with the server's own CPU per request in ms."""
+    stats = Stats()
+    stop_at = time.monotonic() + seconds
+
+    async def loop(client):
+        while time.monotonic() < stop_at:
+            await timed(
+                stats,
+                lambda: client.get(path, headers=headers),
+                lambda response: response.status == expected,
+            )
+
+    clients = [_client(cookies) for _ in range(concurrency)]
+    cpu0, t0 = server.cpu_seconds(), time.monotonic()
+    await asyncio.gather(*(loop(client) for client in clients))
+    elapsed, cpu = time.monotonic() - t0, server.cpu_seconds() - cpu0
+    for client in clients:
+        client.close()
+    summary = stats.summary(elapsed)
+    summary["server_cpu_ms"] = round(cpu / max(1, summary["n"]) * 1000, 3)
+    return summary
+
+
 async def ratio(server: Server, info: dict, seconds: float, concurrency: int, runs: int) -> dict:
     slug, (cookie_name, cookie_value) = info["slug"], info["cookie"]
     probe = _client({cookie_name: cookie_value})
@@ -514,27 +547,9 @@ async def ratio(server: Server, info: dict, seconds: float, concurrency: int, ru
     results: dict = {}
     for run in range(runs):
         for label, (path, headers, expected) in kinds.items():
-            stats = Stats()
-            stop_at = time.monotonic() + seconds
-
-            async def loop(
-                client, path=path, headers=headers, expected=expected, stats=stats, stop_at=stop_at
-            ):
-                while time.monotonic() < stop_at:
-                    await timed(
-                        stats,
-                        lambda: client.get(path, headers=headers),
-                        lambda response: response.status == expected,
-                    )
-
-            clients = [_client({cookie_name: cookie_value}) for _ in range(concurrency)]
-            cpu0, t0 = server.cpu_seconds(), time.monotonic()
-            await asyncio.gather(*(loop(c) for c in clients))
-            elapsed, cpu = time.monotonic() - t0, server.cpu_seconds() - cpu0
-            for c in clients:
-                c.close()
-            summary = stats.summary(elapsed)
-            summary["server_cpu_ms"] = round(cpu / max(1, summary["n"]) * 1000, 2)
+            summary = await closed_loop(
+                server, path, headers, expected, seconds, concurrency, {cookie_name: cookie_value}
+            )
             results.setdefault(label, []).append(summary)
             print(
                 f"  run {run + 1} {label:22} {summary['rps']:8.1f} req/s  "
@@ -705,25 +720,7 @@ async def trivial_cost(server: Server, seconds: float = 3.0, concurrency: int = 
     `seconds`: how fast the machine is right now. The machine here is shared, and its
     speed drifted by up to a half within an hour (docs/performance.md, "Ninth pass"), so
     each burst reports its CPU per request also in units of this."""
-    clients = [_client() for _ in range(concurrency)]
-    stop_at = time.monotonic() + seconds
-    done = 0
-
-    async def loop(client):
-        nonlocal done
-        while time.monotonic() < stop_at:
-            try:
-                if (await client.get("/livez")).status == 200:
-                    done += 1
-            except (OSError, TimeoutError, asyncio.IncompleteReadError):
-                pass  # not counted; the client opens a new connection
-
-    cpu0 = server.cpu_seconds()
-    await asyncio.gather(*(loop(client) for client in clients))
-    cpu = server.cpu_seconds() - cpu0
-    for client in clients:
-        client.close()
-    return round(cpu / max(done, 1) * 1000, 3)
+    return (await closed_loop(server, "/livez", {}, 200, seconds, concurrency))["server_cpu_ms"]
 
 
 async def burst(
