@@ -14,8 +14,10 @@ urlpatterns = [
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("", include("events.urls")),
+    # The agenda first: a URL is tried against the patterns in order, and the agenda's
+    # pages (polled, and where every sign-up goes) are the ones asked for most.
     path("", include("agenda.urls")),
+    path("", include("events.urls")),
     path("", include("reports.urls")),
 ]
 
