@@ -42,9 +42,9 @@ from django.db import connection  # noqa: E402
 from django.http import HttpRequest, HttpResponse  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
-from grid import marketplace_event  # noqa: E402
+from grid import marketplace_event, sign_up  # noqa: E402
 
-from agenda.models import SignUp, Topic  # noqa: E402
+from agenda.models import Topic  # noqa: E402
 from events.identity import remember_participant  # noqa: E402
 from events.models import Participant  # noqa: E402
 
@@ -74,7 +74,7 @@ def build(name, people, rooms, rounds, signups):
     pairs = set()
     while len(pairs) < signups:
         pairs.add((rng.choice(topics).pk, rng.choice(participants).pk))
-    SignUp.objects.bulk_create(SignUp(topic_id=t, participant_id=p) for t, p in pairs)
+    sign_up(pairs, 40)
     return event, participants[0], topics[0]
 
 

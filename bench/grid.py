@@ -3,6 +3,7 @@
 Imported after Django is set up (each script sets up its own database first).
 """
 
+import collections
 import datetime
 
 
@@ -45,3 +46,22 @@ def marketplace_event(slug: str, title: str, rooms: int, rounds: int, capacity=N
         for n in range(rounds)
     )
     return event, room_objs, slot_objs
+
+
+def sign_up(pairs, capacity: int) -> None:
+    """Write the sign-ups (topic pk, participant pk) as the app would: the first
+    `capacity` of a session get its seats, the rest wait for one."""
+    from agenda.models import SignUp
+
+    taken = collections.Counter()
+    rows = []
+    for topic_id, participant_id in sorted(pairs):
+        taken[topic_id] += 1
+        rows.append(
+            SignUp(
+                topic_id=topic_id,
+                participant_id=participant_id,
+                waiting=taken[topic_id] > capacity,
+            )
+        )
+    SignUp.objects.bulk_create(rows)

@@ -184,7 +184,9 @@ def setup(workdir: Path, pollers: int, racers: int) -> None:
     pairs = set()
     while len(pairs) < 10_000:
         pairs.add((rng.choice(topics).pk, rng.choice(people).pk))
-    SignUp.objects.bulk_create(SignUp(topic_id=t, participant_id=p) for t, p in pairs)
+    from grid import sign_up
+
+    sign_up(pairs, 40)
     out["ratio"] = {"slug": event.slug, "cookie": _cookie(people[0])}
 
     # b, c) two fresh marketplaces: rooms, rounds, one seeded topic per cell, no sign-ups.
