@@ -20,10 +20,16 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from openspace.live import not_modified, quick_not_modified, version_etag
+from openspace.live import (
+    event_id_hint,
+    not_modified,
+    note_event_id,
+    quick_not_modified,
+    version_etag,
+)
 from openspace.prepared import Prepared
 
-from .identity import get_participant
+from .identity import get_participant, note_participant, participant_with_event
 from .models import Event, Participant
 
 # Every request under /e/<slug>/ starts here (openspace.prepared: why prepared).
@@ -60,6 +66,22 @@ class Viewer:
     @property
     def can_view(self) -> bool:
         return self.participant is not None or self.is_facilitator
+
+
+def get_event_and_viewer(request, slug: str) -> tuple[Event, Viewer]:
+    """get_event_or_404 and get_viewer in one query for a participant, the case of
+    nearly every request: the event's id, needed to read the participant's cookie, is
+    known from this process's earlier requests for the slug. The query checks the slug
+    itself, so an id gone stale costs the two queries of before, never a wrong answer."""
+    event_id = event_id_hint(slug)
+    if event_id is not None and (participant := participant_with_event(request, slug, event_id)):
+        event = participant.event
+    else:
+        event = get_event_or_404(slug)
+        note_event_id(slug, event.pk)
+        if event.pk == event_id:  # the guess was right: this browser is nobody there
+            note_participant(request, event.pk, None)
+    return event, get_viewer(request, event)
 
 
 def get_viewer(request, event: Event) -> Viewer:
@@ -131,8 +153,7 @@ def event_view(
                 response := quick_not_modified(request, slug, poll_etag_extra(request))
             ):
                 return response
-            event = get_event_or_404(slug)
-            viewer = get_viewer(request, event)
+            event, viewer = get_event_and_viewer(request, slug)
             if facilitator_required and not viewer.is_facilitator:
                 if not request.user.is_authenticated and request.method in ("GET", "HEAD"):
                     return redirect_to_login(request.get_full_path())

@@ -18,6 +18,13 @@ _PARTICIPANT_BY_TOKEN = Prepared(
     event_id=int,
     token=str,
 )
+_PARTICIPANT_WITH_EVENT = Prepared(
+    lambda slug, token: (
+        Participant.objects.active().select_related("event").filter(event__slug=slug, token=token)
+    ),
+    slug=str,
+    token=str,
+)
 
 
 def _cookie_name(event_pk: int) -> str:
@@ -46,6 +53,25 @@ def get_participant(request, event: Event) -> Participant | None:
             participant.event = event
     cache[event.pk] = participant
     return participant
+
+
+def participant_with_event(request, slug: str, event_id: int) -> Participant | None:
+    """The active participant this browser belongs to at the event `slug`, with the
+    event, in one query, if that event's id is `event_id` (a guess: see
+    events.access.get_event_and_viewer); else None."""
+    token = participant_token(request, event_id)
+    if not token:
+        return None
+    participant = _PARTICIPANT_WITH_EVENT.first(slug=slug, token=token)
+    if participant is None or participant.event_id != event_id:
+        return None
+    note_participant(request, event_id, participant)
+    return participant
+
+
+def note_participant(request, event_pk: int, participant: Participant | None) -> None:
+    """What get_participant is to answer for event `event_pk` in this request."""
+    request.__dict__.setdefault("_participants", {})[event_pk] = participant
 
 
 def remember_participant(request, response, participant: Participant) -> None:

@@ -119,6 +119,22 @@ def _event_version(slug: str, model) -> tuple[int, int] | None:
     return row[0], row[1]
 
 
+# slug -> id of the events this process has served. A hint only, for events/access.py:
+# a participant's cookie is named by the event's id, so with the id known the cookie can
+# be read, and the participant looked up with the event, before the event itself is.
+_event_ids: dict[str, int] = {}
+
+
+def event_id_hint(slug: str) -> int | None:
+    return _event_ids.get(slug)
+
+
+def note_event_id(slug: str, event_id: int) -> None:
+    if len(_event_ids) >= VERSIONS_KEPT:
+        _event_ids.clear()
+    _event_ids[slug] = event_id
+
+
 def forget_version(event_id: int) -> None:
     """Forget the version known of event `event_id` (it has just changed)."""
     for slug, known in list(_versions.items()):
@@ -191,11 +207,12 @@ _shared_lock = threading.Lock()
 
 
 def forget_shared_renders() -> None:
-    """Drop every shared render and known version of this process (tests: ids and slugs
-    are used again)."""
+    """Drop every shared render, known version and event id of this process (tests: ids
+    and slugs are used again)."""
     with _shared_lock:
         _shared.clear()
     _versions.clear()
+    _event_ids.clear()
 
 
 def shared_render(key: str, event, *, since: int | None = None, fresh: Callable | None = None):

@@ -184,3 +184,68 @@ def test_public_participant_pages(client, event):
     assert client.delete(reverse("events:join-event", kwargs=slug)).status_code == 405
     for name in ("join-event", "qr"):
         assert client.get(reverse(f"events:{name}", kwargs={"slug": "nope"})).status_code == 404
+
+
+# -- the participant looked up with the event (events.access.get_event_and_viewer) -----
+
+
+def _request_of(participant):
+    """A GET with `participant`'s signed cookie, as their phone sends it."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.test import Client, RequestFactory
+
+    cookies = login_participant(Client(), participant).cookies
+    request = RequestFactory().get("/")
+    request.COOKIES = {key: morsel.value for key, morsel in cookies.items()}
+    request.user = AnonymousUser()
+    return request
+
+
+def test_a_participant_is_looked_up_with_their_event_once_the_event_is_known(
+    event, participant, django_assert_num_queries
+):
+    from events.access import get_event_and_viewer
+
+    with django_assert_num_queries(2):  # the event, then the participant
+        first_event, first = get_event_and_viewer(_request_of(participant), event.slug)
+    with django_assert_num_queries(1):  # both at once
+        again_event, again = get_event_and_viewer(_request_of(participant), event.slug)
+    assert first_event == again_event == event
+    assert first.participant == again.participant == participant
+    assert again.participant.event is again_event
+
+
+def test_a_wrong_guess_of_an_events_id_makes_nobody_a_participant_of_another_event(
+    event, other_event, participant
+):
+    """The event's id is a guess of the process (a slug may go to another event): the
+    guess decides which cookie is read, never who the browser is."""
+    from events.access import get_event_and_viewer
+    from openspace.live import note_event_id
+
+    note_event_id(other_event.slug, event.pk)  # as if the slug had been `event`'s
+    seen_event, viewer = get_event_and_viewer(_request_of(participant), other_event.slug)
+    assert seen_event == other_event
+    assert viewer.participant is None
+
+    theirs = ParticipantFactory(event=other_event, name="Bo")
+    note_event_id(other_event.slug, event.pk)
+    seen_event, viewer = get_event_and_viewer(_request_of(theirs), other_event.slug)
+    assert seen_event == other_event
+    assert viewer.participant == theirs
+
+
+def test_a_removed_participant_is_nobody_and_costs_no_third_query(
+    event, participant, django_assert_num_queries
+):
+    from django.utils import timezone
+
+    from events.access import get_event_and_viewer
+
+    get_event_and_viewer(_request_of(participant), event.slug)  # the event's id known
+    Participant.objects.filter(pk=participant.pk).update(removed_at=timezone.now())
+    with django_assert_num_queries(2):  # the participant with the event, then the event
+        seen_event, viewer = get_event_and_viewer(_request_of(participant), event.slug)
+    assert seen_event == event
+    assert viewer.participant is None
+    assert viewer.can_view is False

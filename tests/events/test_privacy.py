@@ -285,7 +285,7 @@ def test_my_data_page_query_count_does_not_grow(
 
     add(1)
     client.get(_url("my-data", event))
-    with django_assert_num_queries(8) as one:
+    with django_assert_num_queries(7) as one:
         client.get(_url("my-data", event))
     add(4)
     with django_assert_num_queries(len(one.captured_queries)):
