@@ -22,7 +22,7 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from PIL import Image
 
 from events import services as event_services
@@ -360,6 +360,18 @@ def test_every_url_name_says_who_may_use_it():
     names = {name for name, _route in patterns()}
     assert names - set(ACCESS) == set(), "add the new URL names to ACCESS"
     assert set(ACCESS) - names == set(), "remove URL names that are gone"
+
+
+def test_every_url_reaches_its_own_view():
+    """The apps' patterns are tried in order, the agenda's first (openspace/urls.py):
+    no pattern may catch another's URL."""
+    samples = {"int": "7", "slug": "abc-def", "str": "x.jpg"}
+    for name, route in patterns():
+        kwargs = {
+            key: samples[converter or "str"]
+            for converter, key in re.findall(r"<(?:(\w+):)?(\w+)>", route)
+        }
+        assert resolve(reverse(name, kwargs=kwargs)).view_name == name
 
 
 def is_login(response) -> bool:
