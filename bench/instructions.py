@@ -1,0 +1,207 @@
+"""Instructions per phone: the burst's flow through Django's test client, counted by
+valgrind's callgrind, to compare two versions of the code without the machine's noise.
+
+    .venv/bin/python bench/instructions.py                  # this working tree
+    .venv/bin/python bench/instructions.py --rev c486281    # that commit too, then this tree
+
+A phone here does what bench/load.py's phones do (the join page, the code, the name,
+the agenda, the topic form and the topic, the new session's page, the agenda again, 5
+sign-ups, htmx's headers where a browser sends them), one phone after another, against
+a copy of one SQLite database built once by load.py's set-up. Each count is two runs
+under callgrind, 5 and 25 phones, and the difference divided by 20: Django's start and
+the first phones' warming up (templates compiled, caches filled) fall out. Shared
+renders are kept for the whole run (POLL_COALESCE_SECONDS), as in a busy burst, where
+nearly every page is filled in from one; with the default 2 s the count would depend on
+how fast valgrind runs, that is, on the machine.
+
+The same code, data and Python give the same count within a few hundredths of a
+percent, whatever else the machine does, where timings here drift by up to half within
+an hour (docs/performance.md). Instructions are not time: a cache miss or a system call
+costs more than its count says, and the server's HTTP handling (gunicorn) is not in
+it. Needs valgrind (`apt install valgrind`); each version takes about 4 minutes. The
+other version is checked out with `git worktree` into a temporary folder and removed
+afterwards; its messages are compiled there, so both render the same language.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import urllib.parse
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+PHONES = (5, 25)
+GIT = shutil.which("git") or "git"
+KEY = re.compile(rb'name="idempotency_key" value="([A-Za-z0-9_-]{16,64})"')
+
+
+def _env(workdir: Path, static_root: Path) -> dict:
+    sys.path.insert(0, str(HERE))
+    from load import django_env
+
+    env = django_env(workdir, "", 8000)
+    env.update(
+        {
+            "ALLOWED_HOSTS": "testserver",
+            "STATIC_ROOT": str(static_root),
+            "POLL_COALESCE_SECONDS": "1000000",
+            "PYTHONHASHSEED": "0",
+        }
+    )
+    return env
+
+
+def prepare(workdir: Path) -> None:
+    """The database and static files every count starts from (load.py's set-up)."""
+    env = _env(workdir, workdir / "static")
+    setup = [sys.executable, str(HERE / "load.py"), "--setup", str(workdir), "--racers", "0"]
+    subprocess.run(setup, env=env, cwd=ROOT, check=True)  # noqa: S603
+
+
+def phones(tree: Path, prepared: Path, count: int) -> None:
+    """Run `count` phones against a copy of the prepared database (in the child)."""
+    sys.path.insert(0, str(tree))
+    import django
+
+    django.setup()
+    from http.cookies import SimpleCookie
+
+    from django.test import Client
+
+    info = json.loads((prepared / "setup.json").read_text())["burst"]
+    slug = info["slug"]
+    client = Client(enforce_csrf_checks=True, HTTP_ACCEPT_ENCODING="gzip")
+    rng = random.Random(1)
+
+    def body(response):
+        if response.get("Content-Encoding") == "gzip":
+            return gzip.decompress(response.content)
+        return response.content
+
+    def key_of(path):
+        return KEY.search(body(client.get(path)))[1].decode()
+
+    def post(path, data, **headers):
+        token = client.cookies["csrftoken"].value
+        return client.post(
+            path,
+            urllib.parse.urlencode(data),
+            content_type="application/x-www-form-urlencoded",
+            headers={"X-CSRFToken": token, "Origin": "http://testserver", **headers},
+        )
+
+    for i in range(count):
+        client.cookies = SimpleCookie()
+        assert client.get("/join/").status_code == 200
+        assert post("/join/", {"code": info["join_code"].lower()}).status_code == 302
+        key = key_of(f"/e/{slug}/join/")
+        name = {"name": f"Phone {i}", "organisation": "Region Bench", "idempotency_key": key}
+        assert post(f"/e/{slug}/join/", name).status_code == 302
+        assert client.get(f"/e/{slug}/").status_code == 200
+        key = key_of(f"/e/{slug}/sessions/new/")
+        topic = {
+            "title": f"Phone {i}: hur delar vi data mellan förvaltningar?",
+            "description": "Kort beskrivning.",
+            "co_convener": "",
+            "idempotency_key": key,
+            "cell": "",
+        }
+        answer = post(f"/e/{slug}/sessions/new/", topic)
+        assert answer.status_code == 302
+        assert client.get(answer["Location"]).status_code == 200
+        assert client.get(f"/e/{slug}/").status_code == 200
+        for pk in rng.sample(info["topics"], 5):
+            answer = post(f"/e/{slug}/sessions/{pk}/signup/", {}, **{"HX-Request": "true"})
+            assert answer.status_code == 200
+
+
+def count(tree: Path, prepared: Path, phones_: int, valgrind=True) -> int:
+    """Instructions of one run of `phones_` phones under callgrind (0 without it)."""
+    work = Path(tempfile.mkdtemp(prefix="instructions-"))
+    command = [sys.executable, __file__, "--run", str(tree), str(prepared), str(phones_)]
+    if valgrind:
+        command = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *command]
+    try:
+        shutil.copy(prepared / "db.sqlite3", work / "db.sqlite3")
+        run = subprocess.run(  # noqa: S603
+            command,
+            env=_env(work, prepared / "static"),
+            cwd=tree,
+            capture_output=True,
+            text=True,
+        )
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    found = re.search(r"Collected : (\d+)", run.stderr)
+    if run.returncode or (valgrind and not found):
+        sys.exit(f"the run failed:\n{run.stderr[-3000:]}")
+    return int(found[1]) if found else 0
+
+
+def per_phone(tree: Path, prepared: Path, label: str) -> int:
+    count(tree, prepared, 1, valgrind=False)  # Python's compiled files written, not counted
+    few, many = (count(tree, prepared, n) for n in PHONES)
+    result = (many - few) // (PHONES[1] - PHONES[0])
+    print(f"{label}: {result / 1e6:.1f} million instructions per phone", flush=True)
+    return result
+
+
+def worktree(rev: str, into: Path) -> Path:
+    tree = into / "tree"
+    add = [GIT, "worktree", "add", "-q", "--detach", str(tree), rev]
+    subprocess.run(add, cwd=ROOT, check=True)  # noqa: S603
+    env = {**os.environ, "DEBUG": "true"}
+    subprocess.run(
+        [sys.executable, "manage.py", "compilemessages", "--ignore=.venv", "-v", "0"],
+        cwd=tree,
+        env=env,
+        check=True,
+    )
+    return tree
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rev", action="append", default=[], help="a git revision to count too")
+    parser.add_argument("--run", nargs=3, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.run:
+        tree, prepared, n = args.run
+        phones(Path(tree), Path(prepared), int(n))
+        return 0
+    if shutil.which("valgrind") is None:
+        sys.exit("valgrind is not installed (apt install valgrind)")
+    scratch = Path(tempfile.mkdtemp(prefix="instructions-"))
+    try:
+        prepared = scratch / "prepared"
+        prepared.mkdir()
+        prepare(prepared)
+        for rev in args.rev:
+            into = scratch / rev.replace("/", "_")
+            into.mkdir()
+            try:
+                per_phone(worktree(rev, into), prepared, rev)
+            finally:
+                subprocess.run(  # noqa: S603
+                    [GIT, "worktree", "remove", "--force", str(into / "tree")],
+                    cwd=ROOT,
+                    check=False,
+                )
+        per_phone(ROOT, prepared, "this working tree")
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
