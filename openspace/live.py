@@ -359,17 +359,21 @@ def render_etag(request, event, viewer, etag: str, version: int, extra: str = ""
     return etag, not_modified(request, etag, or_newer=True)
 
 
-def render_shared(template: str, context: dict, csrf: str = "") -> tuple[list[str], str]:
+def render_shared(template: str, context: dict, csrf: str = "") -> tuple[list, str]:
     """Render `template` to be shared: its parts split at a random mark (between items,
-    item, between items, …), and the stand-in for the viewer's CSRF token (`csrf`, the
-    one of parts rendered before, or a random one).
+    (key, item), between items, …), and the stand-in for the viewer's CSRF token
+    (`csrf`, the one of parts rendered before, or a random one).
 
     The template puts the mark around every item, after the item's key and a "|"; the
-    marks are random, so no user text can forge an item boundary.
+    marks are random, so no user text can forge an item boundary. The items are split
+    from their keys here, once, not by every personalise (on the large agenda, 120
+    items of ~1 KB: 80 of its 100 µs).
     """
     mark, csrf = secrets.token_hex(16), csrf or secrets.token_hex(16)
     html = render_to_string(template, {**context, "mark": mark, "csrf_token": csrf})
-    return html.split(mark), csrf
+    parts: list = html.split(mark)
+    parts[1::2] = [tuple(part.split("|", 1)) for part in parts[1::2]]
+    return parts, csrf
 
 
 def render_own(template: str, context: dict, csrf: str) -> dict[str, str]:
@@ -389,7 +393,7 @@ def viewer_token(request) -> str:
     return token
 
 
-def personalise(request, parts: list[str], csrf: str, own: dict[str, str], keep=None) -> str:
+def personalise(request, parts: list, csrf: str, own: dict[str, str], keep=None) -> str:
     """A shared render made whole for one viewer.
 
     `parts` and `csrf` as render_shared gives them. The viewer's `own` items
@@ -397,11 +401,11 @@ def personalise(request, parts: list[str], csrf: str, own: dict[str, str], keep=
     set of keys) only those items stay. The stand-in token becomes the viewer's own.
     """
     pieces = []
-    for index, part in enumerate(parts):
-        if index % 2 == 0:  # between items
+    for part in parts:
+        if type(part) is str:  # between items
             pieces.append(part)
             continue
-        key, item = part.split("|", 1)  # key: an id, or a name for a place ("" for none)
+        key, item = part  # key: an id, or a name for a place ("" for none)
         if keep is not None and key not in keep:
             continue
         pieces.append(own.get(key, item))
