@@ -42,7 +42,7 @@ def get_participant(request, event: Event) -> Participant | None:
 
     Cached on the request, so views, templates and helpers can all ask.
     """
-    cache = request.__dict__.setdefault("_participants", {})
+    cache = request.__dict__.get("_participants", {})
     if event.pk in cache:
         return cache[event.pk]
     participant = None
@@ -51,7 +51,7 @@ def get_participant(request, event: Event) -> Participant | None:
         participant = _PARTICIPANT_BY_TOKEN.first(event_id=event.pk, token=token)
         if participant is not None:
             participant.event = event
-    cache[event.pk] = participant
+    note_participant(request, event.pk, participant)
     return participant
 
 
@@ -85,9 +85,9 @@ def remember_participant(request, response, participant: Participant) -> None:
         httponly=True,
         samesite="Lax",
     )
-    request.__dict__.setdefault("_participants", {})[participant.event.pk] = participant
+    note_participant(request, participant.event.pk, participant)
 
 
 def forget_participant(request, response, event: Event) -> None:
     response.delete_cookie(_cookie_name(event.pk), samesite="Lax")
-    request.__dict__.setdefault("_participants", {})[event.pk] = None
+    note_participant(request, event.pk, None)
