@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/load.py                        # SQLite in a temporary folder
     .venv/bin/python bench/load.py --database-url postgres://app@127.0.0.1:5433/app
+    .venv/bin/python bench/load.py --database-url postgres://app@%2Frun%2Fpostgresql/app
     .venv/bin/python bench/load.py --quick                # smaller N, shorter runs
 
 Starts gunicorn with openspace/gunicorn.conf.py (the deploy configuration; the
@@ -54,6 +55,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -1026,6 +1028,10 @@ def main() -> int:
     PORT = free_port()
     env = django_env(workdir, args.database_url, PORT)
     database = "PostgreSQL" if args.database_url else "SQLite"
+    # A host that is a folder (percent-encoded: postgres://app@%2Frun%2Fpostgresql/app)
+    # is the server's Unix socket; the eleventh pass in docs/performance.md compares the two.
+    host = urllib.parse.unquote(urllib.parse.urlsplit(args.database_url).hostname or "")
+    reached = ("over its Unix socket" if host.startswith("/") else "over TCP") if host else ""
     started = time.monotonic()
     child(env, "--setup", str(workdir), "--pollers", str(pollers), "--racers", str(args.racers))
     setup_info = json.loads((workdir / "setup.json").read_text())
@@ -1035,12 +1041,14 @@ def main() -> int:
     workers = len(server.workers())
     threads = env.get("GUNICORN_THREADS", "1 (config default)")
     print(
-        f"{database}, gunicorn {workers} workers x {threads} threads on {HOST}:{PORT}; "
+        f"{' '.join(filter(None, [database, reached]))}, "
+        f"gunicorn {workers} workers x {threads} threads on {HOST}:{PORT}; "
         f"set-up {time.monotonic() - started:.0f} s in {workdir}; 2 cores shared with the client; "
         f"load average {Path('/proc/loadavg').read_text().split()[0]}",
         flush=True,
     )
-    results: dict = {"database": database, "workers": workers, "threads": threads}
+    results: dict = {"database": database, "reached": reached, "workers": workers}
+    results["threads"] = threads
     try:
         if "a" not in skip:
             print(f"\na) framework ratio: {args.concurrency} connections, {ratio_seconds} s each")
