@@ -217,7 +217,24 @@ def setup(workdir: Path, pollers: int, racers: int) -> None:
         "topic": topic.pk,
         "racers": [[p.pk, *_cookie(p)] for p in racers_],
     }
+    out["durability"] = _durability()
     (workdir / "setup.json").write_text(json.dumps(out))
+
+
+def _durability() -> str:
+    """How the database flushes a commit to disk: it changes what a write costs."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SHOW fsync")
+            fsync = cursor.fetchone()[0]
+            cursor.execute("SHOW synchronous_commit")
+            return f"fsync {fsync}, synchronous_commit {cursor.fetchone()[0]}"
+        cursor.execute("PRAGMA synchronous")
+        level = {0: "OFF", 1: "NORMAL", 2: "FULL", 3: "EXTRA"}.get(cursor.fetchone()[0], "?")
+        cursor.execute("PRAGMA journal_mode")
+        return f"journal_mode {cursor.fetchone()[0]}, synchronous {level}"
 
 
 def verify(workdir: Path, name: str) -> None:
@@ -1041,13 +1058,14 @@ def main() -> int:
     workers = len(server.workers())
     threads = env.get("GUNICORN_THREADS", "1 (config default)")
     print(
-        f"{' '.join(filter(None, [database, reached]))}, "
+        f"{' '.join(filter(None, [database, reached]))} ({setup_info['durability']}), "
         f"gunicorn {workers} workers x {threads} threads on {HOST}:{PORT}; "
         f"set-up {time.monotonic() - started:.0f} s in {workdir}; 2 cores shared with the client; "
         f"load average {Path('/proc/loadavg').read_text().split()[0]}",
         flush=True,
     )
     results: dict = {"database": database, "reached": reached, "workers": workers}
+    results["durability"] = setup_info["durability"]
     results["threads"] = threads
     try:
         if "a" not in skip:

@@ -70,10 +70,13 @@ pg_bindir() {
   return 1
 }
 
-# pg_start: a throwaway PostgreSQL server on a free port; sets PG_URL (TCP),
-# PG_SOCKET_URL (its Unix socket) and PG_DIR.
+# pg_start [durable]: a throwaway PostgreSQL server on a free port; sets PG_URL (TCP),
+# PG_SOCKET_URL (its Unix socket) and PG_DIR. For the tests it skips flushing to disk
+# (fsync, synchronous_commit off); "durable" keeps PostgreSQL's defaults, as a real
+# server has them, for the benchmarks.
 pg_start() {
-  local bin user port
+  local bin user port durability="-c fsync=off -c synchronous_commit=off"
+  [ "${1:-}" = durable ] && durability=""
   bin="$(pg_bindir)" || { echo "PostgreSQL server binaries not found"; return 1; }
   PG_DIR="$(mktemp -d)"
   port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
@@ -85,7 +88,7 @@ pg_start() {
   "${user[@]}" "$bin/initdb" -D "$PG_DIR/data" -U app --auth=trust -E UTF8 >"$PG_DIR/initdb.log" 2>&1 ||
     { cat "$PG_DIR/initdb.log"; return 1; }
   "${user[@]}" "$bin/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w \
-    -o "-p $port -k $PG_DIR -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c max_connections=200" start >/dev/null ||
+    -o "-p $port -k $PG_DIR -c listen_addresses=127.0.0.1 $durability -c max_connections=200" start >/dev/null ||
     { cat "$PG_DIR/server.log"; return 1; }
   PG_BIN="$bin"; PG_USER=("${user[@]}")
   # Stop the server however the script ends: normally, on failure, or on Ctrl+C.
