@@ -189,6 +189,9 @@ def test_a_taken_cell_gives_a_clear_message_and_keeps_the_text(
     assert Topic.objects.count() == 1
     body = response.content.decode()
     assert "Min fråga" in body
+    # Says what happened in the marketplace's words, not the form's internal values.
+    assert "Someone else just took that place. Choose another free place." in body
+    assert "available choices" not in body
     assert f'value="{rooms[1].pk}-{slots[0].pk}"' in body  # the free cells are offered
 
 
@@ -205,6 +208,7 @@ def test_a_nonexistent_cell_is_refused(participant_client, event, rooms, slots):
     response = post_form(participant_client, event, cell="999999-888888")
     assert response.status_code == 200
     assert not Topic.objects.exists()
+    assert "That place does not exist in this event." in response.content.decode()
 
 
 def test_a_double_tapped_submit_makes_one_topic(participant_client, event, rooms, slots):
