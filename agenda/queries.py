@@ -345,7 +345,8 @@ _TOPIC_PAGE = Prepared(
     lambda pk, event_id: (
         Topic.objects.active()
         .filter(pk=pk, event_id=event_id)
-        .select_related("convener", "room", "time_slot")
+        # With its report, if any, so the page knows whether there is one to read.
+        .select_related("convener", "room", "time_slot", "report")
         .order_by()[:1]
     ),
     pk=int,

@@ -3,6 +3,7 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image
 
 from events.models import Phase
@@ -358,3 +359,25 @@ def test_wrong_methods(participant_client, event, topic):
     assert participant_client.get(u("report-autosave", event, pk=topic.pk)).status_code == 405
     assert participant_client.get(u("photo-upload", event, pk=topic.pk)).status_code == 405
     assert participant_client.post(u("wall", event)).status_code == 405
+
+
+def test_the_session_page_offers_a_report_to_read_only_once_it_is_published(client, event, topic):
+    other = ParticipantFactory(event=event)
+    login_participant(client, other)
+    page = topic.get_absolute_url()
+    read = f'href="{u("report", event, pk=topic.pk)}"'
+    assert read not in client.get(page).content.decode()  # no report yet
+    report = services.report_for(topic)
+    assert read not in client.get(page).content.decode()  # a draft
+    Report.objects.filter(pk=report.pk).update(published_at=timezone.now())
+    assert read in client.get(page).content.decode()
+    Report.objects.filter(pk=report.pk).update(hidden_at=timezone.now())
+    assert read not in client.get(page).content.decode()  # hidden by a facilitator
+
+
+def test_the_convener_is_offered_to_write_the_report_before_there_is_one(
+    participant_client, event, topic
+):
+    body = participant_client.get(topic.get_absolute_url()).content.decode()
+    assert f'href="{u("report-edit", event, pk=topic.pk)}"' in body
+    assert f'href="{u("report", event, pk=topic.pk)}"' not in body
