@@ -1054,3 +1054,17 @@ def test_every_topic_has_a_place_says_so(participant_client, event, rooms, slots
     TopicFactory(event=event, room=rooms[0], time_slot=slots[0])
     page = participant_client.get(url("home", event) + "?show=unplaced").content.decode()
     assert "Every topic has a place." in page
+
+
+def test_signing_up_on_the_session_page_reloads_it_with_the_name_in_the_list(
+    participant_client, participant, event, rooms, slots
+):
+    topic = TopicFactory(event=event, title="Tillit", room=rooms[0], time_slot=slots[0])
+    page = participant_client.get(topic.get_absolute_url()).content.decode()
+    signup_url = reverse("agenda:signup", kwargs={"slug": event.slug, "pk": topic.pk})
+    assert f'action="{signup_url}"' in page
+    assert "hx-post" not in page.split(f'action="{signup_url}"')[1].split(">")[0]
+    response = participant_client.post(signup_url, {}, follow=True)
+    assert response.redirect_chain[-1][0] == topic.get_absolute_url()
+    names = response.content.decode().split('id="who-title"')[1]
+    assert participant.display_name in names
