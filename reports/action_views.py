@@ -194,6 +194,14 @@ def _board_html(request, event: Event, viewer: Viewer, view: str, *, since: int 
 
 
 def _render_board(request, event, viewer, *, error: str = "", status: int = 200):
+    """The board after the viewer's write (a join, a leave, …), showing that write.
+
+    Event.touch bumped the version in the database only: `event` still holds the one
+    read before the write, and a shared render of that version, made before the
+    write, would be taken as current (who just left still listed). So the version is
+    read again, and the board is no older than it, so none older than this write.
+    """
+    event.refresh_from_db(fields=["version"])
     view = _board_view(request)
     board_html, _version = _board_html(request, event, viewer, view)
     context = {"event": event, "view": view, "board_html": board_html, "error": error}
@@ -214,6 +222,10 @@ def board(request, *, event, viewer, etag):
     """Phones poll the board every 10 s (static/js/agenda.js): 304 while nothing changed."""
     view = _board_view(request)
     since = live.coalesce_since(request, viewer)
+    if since is not None and viewer.participant is not None:
+        # A poll too gets no render older than the viewer's own latest write: one of a
+        # moment ago (another process's) would take back what they just changed.
+        since = max(since, live.wrote_version(request, event.pk))
     board_html, version = _board_html(request, event, viewer, view, since=since)
     etag, response = live.render_etag(request, event, viewer, etag, version, _board_extra(request))
     if response:
