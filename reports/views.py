@@ -325,11 +325,15 @@ def photo_edit(request, pk, photo_pk, *, event, viewer):
     return redirect("reports:report-edit", slug=event.slug, pk=pk)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @event_view()
 @rate_limit("comment")
 @idempotent
 def comment_add(request, pk, *, event, viewer):
+    if request.method == "GET":
+        # A refused comment is answered at this address (the report with the error); a
+        # reload of it, or a link to it, goes back to the report.
+        return redirect("reports:report", slug=event.slug, pk=pk)
     topic = _topic(event, pk)
     report = queries.report_page(event, pk)
     if report is None or not report.is_published:
