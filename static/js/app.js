@@ -21,6 +21,32 @@
     });
   });
 
+  // A change sent without reloading the page (htmx: a sign-up, joining an initiative, a
+  // setup form) that fails says so next to the form, instead of doing nothing. The texts
+  // are on <body>, translated. Polls (GET) are left alone: they try again by themselves.
+  function failed(event, key) {
+    var config = event.detail.requestConfig;
+    var form = event.detail.elt;
+    var text = document.body.getAttribute(key);
+    if (!config || config.verb === "get" || !form || !form.isConnected || !text) return;
+    var note = form.nextElementSibling;
+    if (!note || !note.hasAttribute("data-request-error")) {
+      note = document.createElement("p");
+      note.className = "message message--error";
+      note.setAttribute("role", "alert");
+      note.setAttribute("data-request-error", "");
+      form.insertAdjacentElement("afterend", note);
+    }
+    note.textContent = text;
+  }
+  document.addEventListener("htmx:sendError", function (event) { failed(event, "data-error-offline"); });
+  document.addEventListener("htmx:responseError", function (event) { failed(event, "data-error-failed"); });
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var form = event.detail.elt;
+    var note = form && form.nextElementSibling;
+    if (note && note.hasAttribute("data-request-error")) note.remove();
+  });
+
   // A confirm step for destructive buttons: <button data-confirm="Really?">.
   document.addEventListener("submit", function (event) {
     var submitter = event.submitter;

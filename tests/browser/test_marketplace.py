@@ -257,3 +257,32 @@ def test_a_phone_reads_the_newest_topics_without_a_place_and_opens_them_all(
     page.goto(f"{live_server.url}/e/{event.slug}/?show=mine")  # none of them is theirs
     expect(page.locator(".empty-note")).to_be_visible()
     expect(page.locator(".unplaced")).to_be_hidden()
+
+
+def test_a_sign_up_that_cannot_reach_the_server_says_so_and_works_when_tried_again(
+    browser, live_server, event
+):
+    rooms, slots = build_grid(event, rooms=1, rounds=1)
+    topic = TopicFactory(event=event, title="Tillit", room=rooms[0], time_slot=slots[0])
+    person = ParticipantFactory(event=event, name="Anna")
+    page = participant_context(browser, live_server, person, viewport=PHONE).new_page()
+    page.goto(f"{live_server.url}/e/{event.slug}/")
+    signup = re.compile(rf"/sessions/{topic.pk}/signup/$")
+    # The venue's Wi-Fi drops as the button is tapped.
+    page.route(signup, lambda route: route.abort("internetdisconnected"))
+    page.locator(f"#signup-{topic.pk}").click()
+    alert = page.locator("[data-request-error]")
+    expect(alert).to_have_text(re.compile("Could not reach the server"))
+    expect(alert).to_have_attribute("role", "alert")
+    assert not SignUp.objects.exists()
+    # The server fails.
+    page.unroute(signup)
+    page.route(signup, lambda route: route.fulfill(status=500, body="boom"))
+    page.locator(f"#signup-{topic.pk}").click()
+    expect(alert).to_have_text(re.compile("That did not work"))
+    # Back again: the next tap clears the message and signs up.
+    page.unroute(signup)
+    page.locator(f"#signup-{topic.pk}").click()
+    expect(page.locator(f"[data-topic='{topic.pk}'] .badge--ok")).to_be_visible()
+    expect(alert).to_have_count(0)
+    assert SignUp.objects.filter(topic=topic, participant=person).exists()
