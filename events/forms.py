@@ -59,7 +59,9 @@ class EventForm(GuardedModelForm):
         }
         help_texts = {
             "slug": _(
-                "Part of the event's address, as in /e/network-5/. Letters, digits and hyphens."
+                "Part of the event's address, as in /e/network-5/. Letters, digits and "
+                "hyphens. Changing it stops links and QR codes with the old address from "
+                "working: print the poster again."
             ),
         }
 

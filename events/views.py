@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect
 
 from agenda.models import Room, TimeSlot
 from openspace import idempotency, live, ratelimit
@@ -325,6 +326,18 @@ def event_details(request, slug):
     if form.errors:
         # 200, not 422: htmx 2 does not swap 4xx answers, and the errors must show.
         return _setup_response(request, event, "details", details_form=form)
+    if event.slug != slug:
+        # Every form on the page posts to the old address: load the page at the new one.
+        messages.warning(
+            request,
+            _(
+                "Saved. The event's address is now %(address)s: links and QR codes with "
+                "the old address no longer work, so print the poster again."
+            )
+            % {"address": event.get_absolute_url()},
+        )
+        url = reverse("events:facilitate", kwargs={"slug": event.slug})
+        return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
     messages.success(request, _("Saved."))
     return _after_write(request, event, "details")
 

@@ -406,3 +406,41 @@ def test_the_new_event_form_is_pre_filled_with_the_principles(facilitator_client
     assert escape(services.default_principles("da")) in body  # the textarea's text
     for code in ("sv", "da", "nb", "en"):  # every language, for static/js/events.js
         assert f"data-default-{code}=" in body
+
+
+def _details_data(event, **changes):
+    from events.forms import EventForm
+
+    form = EventForm(instance=event)
+    data = {name: form[name].value() for name in form.fields}
+    data.update(changes)
+    return {name: value for name, value in data.items() if value is not None}
+
+
+def test_a_new_address_loads_the_setup_page_there_and_warns_about_printed_links(
+    facilitator_client, event
+):
+    response = facilitator_client.post(
+        u("event-details", event),
+        _details_data(event, slug="ny-adress"),
+        headers={"HX-Request": "true"},
+    )
+    # Every form on the open page posts to the old address: htmx loads the new one.
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == "/e/ny-adress/facilitate/"
+    event.refresh_from_db()
+    assert event.slug == "ny-adress"
+    page = facilitator_client.get(response["HX-Redirect"]).content.decode()
+    assert "/e/ny-adress/" in page and "print the poster again" in page
+    assert facilitator_client.get("/e/natverk/").status_code == 404
+
+
+def test_saving_the_details_with_the_same_address_stays_in_place(facilitator_client, event):
+    response = facilitator_client.post(
+        u("event-details", event),
+        _details_data(event, venue="Rådhuset"),
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200 and "HX-Redirect" not in response
+    event.refresh_from_db()
+    assert event.venue == "Rådhuset"
