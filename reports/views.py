@@ -330,11 +330,11 @@ def photo_edit(request, pk, photo_pk, *, event, viewer):
 @rate_limit("comment")
 @idempotent
 def comment_add(request, pk, *, event, viewer):
+    topic = _topic(event, pk)  # 404 for a session not of this event, GET or POST
     if request.method == "GET":
         # A refused comment is answered at this address (the report with the error); a
         # reload of it, or a link to it, goes back to the report.
         return redirect("reports:report", slug=event.slug, pk=pk)
-    topic = _topic(event, pk)
     report = queries.report_page(event, pk)
     if report is None or not report.is_published:
         raise Http404
