@@ -220,6 +220,56 @@ def test_pdf_of_an_event_with_no_rooms_topics_or_reports_still_renders(what, fac
     assert len(pikepdf.open(io.BytesIO(content)).pages) >= 3
 
 
+def agenda_page_text(content: bytes, tmp_path) -> str:
+    """The agenda page(s) of the PDF with all whitespace removed, so a name wrapped over
+    several lines of a table cell is one string again."""
+    pages = pdf_text(content, tmp_path).split("\f")
+    agenda = [page for page in pages if "Sessions by round and room" in page]
+    assert agenda, "no agenda table in the PDF"
+    return "".join("".join(agenda).split())
+
+
+@needs_poppler
+def test_long_unbroken_names_wrap_inside_the_agenda_table(facilitator, tmp_path):
+    """A room name of the form's maximum, 80 characters without a space, made the agenda
+    table run off the page and the other rooms' columns vanish from the PDF."""
+    event = EventFactory(facilitators=[facilitator])
+    slot = TimeSlot.objects.create(
+        event=event, number=1, label="Förmiddagspasset" * 5, starts_at="10:00", ends_at="11:00"
+    )
+    names = []
+    for position, code in enumerate("ABCD"):
+        room = Room.objects.create(
+            event=event,
+            name=(f"{code}sammanträdesrummet" * 8)[:80],
+            code=code,
+            position=position,
+        )
+        names.append(room.name)
+        convener = Participant.objects.create(
+            event=event, name=f"{code}Långnamn" * 8, organisation="Arbetsförmedlingen" * 6
+        )
+        Topic.objects.create(
+            event=event,
+            title=f"{code}" + "Samverkansöverenskommelse" * 8,
+            convener=convener,
+            room=room,
+            time_slot=slot,
+        )
+    assert max(len(name) for name in names) == Room._meta.get_field("name").max_length
+
+    text = agenda_page_text(documentation.export_documentation_pdf(event).content, tmp_path)
+
+    for name in names:
+        assert name in text
+    # pdftotext reads the small print of neighbouring cells line by line, so only the
+    # first part of each convener's name is whole.
+    for code in "ABCD":
+        assert f"{code}" + "Samverkansöverenskommelse" * 8 in text
+        assert f"{code}Långnamn{code}" in text
+    assert "Förmiddagspasset" * 5 in text
+
+
 HOSTILE = [
     '<img src="file:///etc/passwd">',
     '<img src="http://127.0.0.1:9/x.png">',
