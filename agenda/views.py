@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from events.access import event_view
+from events.views import join_address
 from openspace import concurrency, idempotency, live
 from openspace.idempotency import idempotent, new_key
 from openspace.live import no_extra, with_etag
@@ -693,7 +694,10 @@ def wall(request, *, event, viewer, etag):
     if shared is None:
         grid = queries.grid(event, unplaced_shown=0)  # the wall counts them
         # The same for every viewer: nothing of theirs (not even a CSRF token) is in it.
-        html = render_to_string("agenda/wall.html#content", {"event": event, "grid": grid})
+        html = render_to_string(
+            "agenda/wall.html#content",
+            {"event": event, "grid": grid, "join_address": join_address(request)},
+        )
         shared = _cache_render(key, event, grid, html=html)
     context = {"event": event, "viewer": viewer, "wall_html": shared["html"], "etag": etag}
     template = "agenda/wall.html#wall" if request.htmx else "agenda/wall.html"

@@ -61,6 +61,11 @@ def absolute_url(request, path: str) -> str:
     return request.build_absolute_uri(path)
 
 
+def join_address(request) -> str:
+    """Where to type a join code, as posters and walls print it: without "https://"."""
+    return absolute_url(request, reverse("events:join")).split("://", 1)[-1]
+
+
 # -- participants ----------------------------------------------------------------
 
 
@@ -207,7 +212,7 @@ def qr_svg(request, slug):
 def poster(request, *, event, viewer):
     """An A4 join poster to print: title, theme, QR code, address and join code."""
     # Without "https://": shorter to read off the wall and to type.
-    join_url = absolute_url(request, reverse("events:join")).split("://", 1)[-1]
+    join_url = join_address(request)
     return render(
         request,
         "events/poster.html",

@@ -532,6 +532,20 @@ def test_the_wall_turns_the_grid_on_its_side_past_eight_rooms(
         assert rows[1].count("<td") == room_count and "Sista rummet" in rows[1].split("<td")[-1]
 
 
+def test_the_wall_shows_where_to_type_the_join_code(participant_client, event, settings):
+    """Whoever cannot scan the QR code needs the address, as on the poster: SITE_URL and
+    the join page, without "https://"."""
+    settings.SITE_URL = "https://openspace.example.org"
+
+    page = participant_client.get(url("wall", event)).content.decode()
+
+    join = page[page.index('<div class="wall__join">') :]
+    join = join[: join.index("</div>")]
+    assert event.join_code in join
+    assert '<span class="wall__address">openspace.example.org/join/</span>' in join
+    assert "https://" not in join
+
+
 def test_the_wall_shows_a_change_on_the_next_request(participant_client, event, rooms, slots):
     from agenda import services
 

@@ -651,3 +651,12 @@ def test_the_shared_board_is_made_whole_for_each_viewer(
     _fac, facilitators = look(facilitator)
     assert "Merge with another" in facilitators  # a render of their own, every tool shown
     assert facilitators.count("initiative__manage") == 2
+
+
+def test_the_action_wall_shows_where_to_type_the_join_code(
+    participant_client, open_event, settings
+):
+    settings.SITE_URL = "https://openspace.example.org"
+    page = participant_client.get(url("actions-wall", open_event)).content.decode()
+    join = page[page.index('<div class="wall__join">') :]
+    assert '<span class="wall__address">openspace.example.org/join/</span>' in join
