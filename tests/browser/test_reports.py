@@ -83,3 +83,40 @@ def test_report_survives_a_lost_connection_and_reaches_the_news_wall(
     assert ReportComment.objects.get().author_name.startswith("Bo Berg")
     assert_no_axe_violations(page)
     shoot(page, "report-read-phone")
+
+
+def test_a_long_report_fits_the_projector_on_the_news_wall(
+    browser, live_server, event, participant, facilitator
+):
+    from django.utils import timezone
+
+    from tests.conftest import PROJECTOR
+
+    from .helpers import facilitator_context
+
+    topic = TopicFactory(
+        event=event,
+        convener=participant,
+        title="Hur delar vi data mellan förvaltningarna?",
+        room=RoomFactory(event=event, code="A"),
+        time_slot=TimeSlotFactory(event=event, number=1),
+    )
+    bullets = "\n".join(f"- Punkt {n}: en mening om vad gruppen kom fram till." for n in range(6))
+    Report.objects.create(
+        topic=topic,
+        event=event,
+        discussion="Vi pratade länge om vem som äger datan och varför.\n" + bullets,
+        insights="Tre meningar om insikter. Den andra meningen. Och en tredje som är längre.",
+        proposals=bullets,
+        other="Nästa möte i januari. " * 5,
+        published_at=timezone.now(),
+    )
+    page = facilitator_context(browser, live_server, facilitator, viewport=PROJECTOR).new_page()
+    page.goto(f"{live_server.url}/e/{event.slug}/wall/reports/")
+    slide = page.locator(".slide--current")
+    expect(slide).to_contain_text("Nästa möte i januari")
+    page.wait_for_function(
+        "document.querySelector('.slide--current').getBoundingClientRect().bottom"
+        " <= window.innerHeight"
+    )
+    shoot(page, "news-wall-long-report")
