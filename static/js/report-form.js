@@ -128,12 +128,12 @@
   var keyInput = upload.querySelector("[name=idempotency_key]");
   var filesSent = 0;
 
-  function send(file, row, key) {
+  function send(file, row, key, caption) {
     var data = new FormData();
     data.append("csrfmiddlewaretoken", upload.querySelector("[name=csrfmiddlewaretoken]").value);
     if (key) data.append("idempotency_key", key);
     data.append("photo", file, file.name);
-    data.append("caption", upload.querySelector("[name=caption]").value);
+    data.append("caption", caption);
     var bar = row.querySelector("progress");
     var note = row.querySelector(".upload-note");
     note.textContent = "";
@@ -162,7 +162,7 @@
       retry.type = "button";
       retry.className = "button--small button--secondary";
       retry.textContent = uploadLabel("retry");
-      retry.addEventListener("click", function () { retry.remove(); send(file, row, key); });
+      retry.addEventListener("click", function () { retry.remove(); send(file, row, key, caption); });
       note.appendChild(retry);
     }
     xhr.send(data);
@@ -171,6 +171,9 @@
   upload.addEventListener("submit", function (event) {
     if (!input.files.length) return;  // the server says "choose a photo"
     event.preventDefault();
+    // The caption belongs to these photos (and their retries), not to the next ones.
+    var captionInput = upload.querySelector("[name=caption]");
+    var caption = captionInput ? captionInput.value : "";
     Array.prototype.forEach.call(input.files, function (file) {
       var row = document.createElement("li");
       var name = document.createElement("span");
@@ -184,8 +187,9 @@
       list.appendChild(row);
       if (file.size > maxBytes) { note.textContent = uploadLabel("too-big"); return; }
       filesSent += 1;
-      send(file, row, keyInput ? keyInput.value + "-" + filesSent : "");
+      send(file, row, keyInput ? keyInput.value + "-" + filesSent : "", caption);
     });
     input.value = "";
+    if (captionInput) captionInput.value = "";
   });
 })();

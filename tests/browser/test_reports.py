@@ -5,7 +5,7 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from events.models import Phase
-from reports.models import Report, ReportComment
+from reports.models import Report, ReportComment, ReportPhoto
 from tests.conftest import PHONE
 from tests.factories import ParticipantFactory, RoomFactory, TimeSlotFactory, TopicFactory
 
@@ -62,8 +62,12 @@ def test_report_survives_a_lost_connection_and_reaches_the_news_wall(
     photo = tmp_path / "flipchart.jpg"
     Image.new("RGB", (1200, 900), "white").save(photo, "JPEG")
     page.locator("#id_photo").set_input_files(str(photo))
+    page.locator("#photo-upload [name=caption]").fill("Blädderblock 1")
     page.locator("#photo-upload button[type=submit]").click()
     expect(page.locator("#photo-list img")).to_have_count(1, timeout=8000)
+    # The caption went with that photo; the next photo starts without it.
+    expect(page.locator("#photo-upload [name=caption]")).to_have_value("")
+    assert ReportPhoto.objects.get().caption == "Blädderblock 1"
     page.get_by_role("button", name="Publish").click()
     expect(page.locator("h1")).to_have_text("Tillit i praktiken")
     shoot(page, "report-phone")
