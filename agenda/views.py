@@ -14,7 +14,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from events.access import event_view
@@ -393,7 +393,7 @@ def _show(request) -> str:
     return show if show in ("mine", "my-topics", "unplaced") else ""
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request", "If-None-Match")
 @event_view(poll_etag_extra=_show)
 def home(request, *, event, viewer, etag):
@@ -421,7 +421,7 @@ def home(request, *, event, viewer, etag):
     return with_etag(HttpResponse(html), etag)
 
 
-@require_GET
+@require_safe
 @event_view()
 def topic_detail(request, pk, *, event, viewer):
     try:
@@ -684,7 +684,7 @@ def topic_arrange(request, pk, *, event, viewer):
     return redirect("agenda:home", slug=event.slug)
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request", "If-None-Match")
 @event_view(poll_etag_extra=no_extra)
 def wall(request, *, event, viewer, etag):
@@ -757,7 +757,7 @@ def schedule(request, *, event, viewer):
     )
 
 
-@require_GET
+@require_safe
 @event_view()
 def agenda_ics(request, *, event, viewer):
     """The whole agenda, or with ?mine=1 my sessions (signed up or convened), as .ics."""
@@ -791,7 +791,7 @@ def _site(request) -> str:
     return settings.SITE_URL or f"{request.scheme}://{request.get_host()}"
 
 
-@require_GET
+@require_safe
 @event_view(facilitator_required=True)
 def topic_sheets_pdf(request, *, event, viewer):
     """All topic sheets, one A4 page each, in code order, to print for the wall."""
@@ -801,7 +801,7 @@ def topic_sheets_pdf(request, *, event, viewer):
     return _pdf_response(*export(event, topics, site=_site(request)))
 
 
-@require_GET
+@require_safe
 @event_view()
 def topic_sheet_pdf(request, pk, *, event, viewer):
     """One topic's sheet, for its convener or a facilitator."""
@@ -811,7 +811,7 @@ def topic_sheet_pdf(request, pk, *, event, viewer):
     return _pdf_response(*export(event, [topic], site=_site(request)))
 
 
-@require_GET
+@require_safe
 @event_view(facilitator_required=True)
 def agenda_poster_pdf(request, *, event, viewer):
     """The grid on an A3 landscape poster."""

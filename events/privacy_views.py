@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from . import privacy
 from .access import event_view, get_event_for_facilitator, get_event_or_404, get_viewer
@@ -36,7 +36,7 @@ def _paragraphs(text: str) -> list[str]:
 # -- everyone ---------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 def privacy_notice(request, slug):
     """The event's privacy notice: readable before joining, linked from the join page."""
     event = get_event_or_404(slug)
@@ -55,7 +55,7 @@ def privacy_notice(request, slug):
 # -- a participant's own data -------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 @never_cache
 @event_view()
 def my_data(request, *, event, viewer):
@@ -74,7 +74,7 @@ def my_data(request, *, event, viewer):
     )
 
 
-@require_GET
+@require_safe
 @never_cache
 @event_view()
 def my_data_download(request, *, event, viewer):

@@ -16,7 +16,7 @@ from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -69,7 +69,7 @@ def join_address(request) -> str:
 # -- participants ----------------------------------------------------------------
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])  # HEAD: the address printed on posters
 def join(request):
     """Type the short join code from the wall or poster."""
     form = JoinCodeForm(request.POST or None)
@@ -100,7 +100,7 @@ def _rejoin(request, record, response):
     return response
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])  # HEAD: the address printed on posters
 @idempotent(replay=_rejoin)
 def join_event(request, slug):
     """Give a name (and organisation) and you are in. No account, no password."""
@@ -194,7 +194,7 @@ def me(request, *, event, viewer):
     )
 
 
-@require_GET
+@require_safe
 @cache_control(public=True, max_age=3600)
 def qr_svg(request, slug):
     """The QR code of the event's join link, for the wall and the poster."""
@@ -207,7 +207,7 @@ def qr_svg(request, slug):
     return HttpResponse(buffer.getvalue(), content_type="image/svg+xml")
 
 
-@require_GET
+@require_safe
 @event_view(facilitator_required=True)
 def poster(request, *, event, viewer):
     """An A4 join poster to print: title, theme, QR code, address and join code."""
@@ -231,7 +231,7 @@ def poster(request, *, event, viewer):
 # -- facilitators ------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 @login_required
 def dashboard(request):
     events = Event.objects.for_facilitator(request.user).annotate(
@@ -310,7 +310,7 @@ def _after_write(request, event, section: str):
     return redirect(reverse("events:facilitate", kwargs={"slug": event.slug}) + f"#{section}")
 
 
-@require_GET
+@require_safe
 @login_required
 def facilitate(request, slug):
     event = get_event_for_facilitator(request, slug)

@@ -3,19 +3,19 @@ from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from . import ratelimit
 
 
-@require_GET
+@require_safe
 @never_cache
 def livez(request):
     """The process is up and answering. Touches nothing else."""
     return HttpResponse("ok", content_type="text/plain")
 
 
-@require_GET
+@require_safe
 @never_cache
 def healthz(request):
     """The app can reach its database."""
@@ -28,7 +28,7 @@ def healthz(request):
     return JsonResponse({"status": "ok", "database": "ok"})
 
 
-@require_GET
+@require_safe
 def home(request):
     """The bare address: participants land on the join page."""
     return redirect("events:join")

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import trigger_client_event
 
@@ -216,7 +216,7 @@ def _board_extra(request) -> str:
     return f"-{_board_view(request)}"
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request", "If-None-Match")
 @event_view(poll_etag_extra=_board_extra)
 def board(request, *, event, viewer, etag):
@@ -505,7 +505,7 @@ def _ladder_context(event: Event, viewer: Viewer, error: str = "") -> dict:
     }
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 @event_view()
 def ladder(request, *, event, viewer):
@@ -553,7 +553,7 @@ def ladder_move(request, pk, *, event, viewer):
 # -- the projector wall -----------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request", "If-None-Match")
 @event_view(poll_etag_extra=no_extra)
 def wall(request, *, event, viewer, etag):

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from events.access import event_view
@@ -59,7 +59,7 @@ def _variant(request) -> str:
 # -- the documentation ------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 @event_view()
 def documentation_preview(request, *, event, viewer):
     _check_read(event, viewer)
@@ -73,7 +73,7 @@ def documentation_preview(request, *, event, viewer):
     return render(request, "reports/documentation/preview.html", context)
 
 
-@require_GET
+@require_safe
 @event_view()
 def documentation_pdf(request, *, event, viewer):
     _check_read(event, viewer)
@@ -92,7 +92,7 @@ def documentation_pdf(request, *, event, viewer):
     return redirect(f"{url}?variant={variant}")
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 @event_view()
 def documentation_status(request, *, event, viewer):
@@ -113,7 +113,7 @@ def documentation_status(request, *, event, viewer):
     return render(request, template, context)
 
 
-@require_GET
+@require_safe
 @event_view()
 def documentation_photo(request, name, *, event, viewer):
     """A print-size photo of one of this event's reports (for the preview page)."""
@@ -196,20 +196,20 @@ def documentation_settings(request, *, event, viewer):
 # -- data in and out --------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 @event_view(facilitator_required=True)
 def event_json(request, *, event, viewer):
     return _download(event_io.export_event_json(event))
 
 
-@require_GET
+@require_safe
 @event_view()
 def agenda_csv(request, *, event, viewer):
     _check_read(event, viewer)
     return _download(csv_export.export_agenda_csv(event))
 
 
-@require_GET
+@require_safe
 @event_view()
 def action_plan_csv(request, *, event, viewer):
     _check_read(event, viewer)

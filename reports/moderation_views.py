@@ -6,14 +6,14 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from events.access import event_view
 
 from . import moderation
 
 
-@require_GET
+@require_safe
 @event_view(facilitator_required=True)
 def moderation_page(request, *, event, viewer):
     return render(

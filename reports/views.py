@@ -6,7 +6,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.formats import time_format
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from agenda.models import Topic
@@ -96,7 +96,7 @@ def _wall_extra(request) -> str:
     return request.GET.urlencode()
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request", "If-None-Match")
 @event_view(poll_etag_extra=_wall_extra)
 def wall(request, *, event, viewer, etag):
@@ -130,7 +130,7 @@ def wall(request, *, event, viewer, etag):
     return with_etag(render(request, template, context), etag)
 
 
-@require_GET
+@require_safe
 @event_view()
 def report(request, pk, *, event, viewer):
     """A report's own page: published for everyone, the draft for those who write it."""
@@ -381,7 +381,7 @@ def comment_moderate(request, pk, *, event, viewer):
     return redirect(f"{comment.report.get_absolute_url()}#comments")
 
 
-@require_GET
+@require_safe
 @event_view(facilitator_required=True)
 def missing(request, *, event, viewer):
     """Sessions still without a published report, with each one's write link to share."""
@@ -397,7 +397,7 @@ def missing(request, *, event, viewer):
     )
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request", "If-None-Match")
 @event_view(poll_etag_extra=no_extra)
 def vernissage(request, *, event, viewer, etag):

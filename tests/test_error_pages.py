@@ -41,3 +41,10 @@ def test_the_server_error_page_needs_no_request_context():
         response = server_error(RequestFactory().get("/"))
     assert response.status_code == 500
     assert "Noe gikk galt" in response.content.decode()
+
+
+def test_pages_answer_head_requests_as_link_checkers_send_them(client, event):
+    for path in ("/join/", f"/e/{event.slug}/join/", f"/e/{event.slug}/"):
+        response = client.head(path)
+        assert response.status_code in (200, 302), path
+        assert response.content == b""

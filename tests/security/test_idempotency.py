@@ -353,7 +353,7 @@ def test_each_photo_of_one_form_has_its_own_key_in_the_script():
     with open("static/js/report-form.js", encoding="utf-8") as script:
         source = script.read()
     assert 'keyInput.value + "-" + filesSent' in source
-    assert "send(file, row, key)" in source
+    assert "send(file, row, key, caption)" in source
 
 
 def test_initiatives(participant_client, event):
