@@ -120,9 +120,18 @@ class EventForm(GuardedModelForm):
 
 
 class RoomForm(GuardedModelForm):
+    # A room for more people than any venue holds is a typo (an extra zero or two).
+    MAX_CAPACITY = 10_000
+
     class Meta:
         model = Room
         fields = ["name", "location_hint", "capacity"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        capacity = self.fields["capacity"]
+        capacity.validators.append(MaxValueValidator(self.MAX_CAPACITY))
+        capacity.widget.attrs["max"] = self.MAX_CAPACITY
 
     def clean_name(self):
         name = clean_text(self.cleaned_data["name"])

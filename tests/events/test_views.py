@@ -444,3 +444,13 @@ def test_saving_the_details_with_the_same_address_stays_in_place(facilitator_cli
     assert response.status_code == 200 and "HX-Redirect" not in response
     event.refresh_from_db()
     assert event.venue == "Rådhuset"
+
+
+@pytest.mark.parametrize(("capacity", "ok"), [("40", True), ("10000", True), ("99999", False)])
+def test_a_rooms_capacity_past_any_venues_is_refused_as_a_typo(capacity, ok):
+    from events.forms import RoomForm
+
+    form = RoomForm({"name": "Rum A", "location_hint": "", "capacity": capacity})
+    assert form.is_valid() is ok
+    if not ok:
+        assert "10000" in str(form.errors["capacity"])
