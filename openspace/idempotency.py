@@ -40,7 +40,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import prepared
+from . import live, prepared
 from .models import IdempotentRequest
 
 FIELD = "idempotency_key"
@@ -85,8 +85,18 @@ def _scope(request, kwargs) -> str:
     return scope
 
 
-def _replay(request, record: IdempotentRequest, hook) -> HttpResponse:
+def _replay(request, record: IdempotentRequest, hook, event=None) -> HttpResponse:
     headers = record.headers or {}
+    if event is not None:
+        # The browser may have dropped the first answer (a double tap cancels it) and
+        # with it the cookie that says it wrote (live.WritesMiddleware): the replay
+        # sets it again, so the page it leads to shows the write, not a render of a
+        # moment before it.
+        from events.models import Event
+
+        version = Event.objects.filter(pk=event.pk).values_list("version", flat=True).first()
+        if version is not None:
+            live.note_write(event.pk, version)
     response = HttpResponse(
         record.body,
         status=record.status,
@@ -154,7 +164,7 @@ def idempotent(view=None, *, replay=None):
                 first = IdempotentRequest.objects.filter(scope=scope, key=key).first()
                 if first is None:  # recorded and purged in between: treat as new
                     return view(request, *args, **kwargs)
-                return _replay(request, first, replay)
+                return _replay(request, first, replay, kwargs.get("event"))
             return response
 
         wrapper.idempotent = True  # for the test that classifies every view

@@ -364,6 +364,23 @@ def test_initiatives(participant_client, event):
     assert Initiative.objects.count() == 1
 
 
+def test_a_replay_tells_the_browser_it_wrote_so_the_next_page_shows_the_write(
+    participant_client, event
+):
+    """A double tap cancels the first answer, and with it the `wrote` cookie that keeps
+    the next page from being a shared render of a moment before the write."""
+    event.phase = Phase.ACTION_PLANNING
+    event.save()
+    url = reverse("reports:action-new", kwargs={"slug": event.slug})
+    data = {"what": "Ett nätverk", "levels": ["F"], "who": "Anna", idempotency.FIELD: KEY}
+    participant_client.post(url, data)
+    participant_client.cookies.pop(f"wrote_{event.pk}", None)  # the dropped first answer
+    second = participant_client.post(url, data)
+    assert second["Idempotent-Replay"] == "true"
+    event.refresh_from_db()
+    assert second.cookies[f"wrote_{event.pk}"].value == str(event.version)
+
+
 def test_imports(facilitator_client, event):
     raw = json.dumps(event_io.export_event(event)).encode()
     url = reverse("reports:event-import")
