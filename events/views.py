@@ -11,7 +11,8 @@ from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -254,6 +255,7 @@ def event_new(request):
         event = services.create_event(user=request.user, **fields)
         idempotency.done(request)
         messages.success(request, _("The event is created. Now add rooms and time slots."))
+        _warn_if_past(request, event)
         return redirect("events:facilitate", slug=event.slug)
     return render(request, "events/event_new.html", {"form": form})
 
@@ -304,6 +306,21 @@ def _setup_response(request, event, section: str, status=200, **forms):
     return render(request, template, context, status=status)
 
 
+def _warn_if_past(request, event) -> None:
+    """A date that has passed is allowed (an event documented afterwards), but it is
+    more often a typo, and after the date the action plan is open to participants."""
+    if event.date < timezone.localdate():
+        messages.warning(
+            request,
+            _(
+                "The date, %(date)s, has already passed. If that is a typo, correct it: "
+                "once the event's date has passed, participants can raise and join "
+                "initiatives on the action plan."
+            )
+            % {"date": date_format(event.date)},
+        )
+
+
 def _after_write(request, event, section: str):
     if request.htmx:
         return _setup_response(request, event, section)
@@ -331,6 +348,8 @@ def event_details(request, slug):
     if form.errors:
         # 200, not 422: htmx 2 does not swap 4xx answers, and the errors must show.
         return _setup_response(request, event, "details", details_form=form)
+    if "date" in form.changed_data:
+        _warn_if_past(request, event)
     if event.slug != slug:
         # Every form on the page posts to the old address: load the page at the new one.
         messages.warning(

@@ -454,3 +454,17 @@ def test_a_rooms_capacity_past_any_venues_is_refused_as_a_typo(capacity, ok):
     assert form.is_valid() is ok
     if not ok:
         assert "10000" in str(form.errors["capacity"])
+
+
+def test_a_date_that_has_passed_is_saved_with_a_warning_only_when_it_is_set(
+    facilitator_client, event
+):
+    url = u("event-details", event)
+    past = _details_data(event, date="2020-01-01")
+    page = facilitator_client.post(url, past, follow=True).content.decode()
+    event.refresh_from_db()
+    assert str(event.date) == "2020-01-01"
+    assert "has already passed" in page
+    # Saving something else later (documenting afterwards) does not warn again.
+    again = facilitator_client.post(url, _details_data(event, venue="Rådhuset"), follow=True)
+    assert "has already passed" not in again.content.decode()
