@@ -1,4 +1,5 @@
 import io
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -381,3 +382,55 @@ def test_the_convener_is_offered_to_write_the_report_before_there_is_one(
     body = participant_client.get(topic.get_absolute_url()).content.decode()
     assert f'href="{u("report-edit", event, pk=topic.pk)}"' in body
     assert f'href="{u("report", event, pk=topic.pk)}"' not in body
+
+
+# -- the comments address: a refused comment leaves the browser there; loading it again
+# goes back to the report instead of a blank 405.
+
+
+@pytest.fixture
+def published_topic(topic):
+    report = services.report_for(topic)
+    services.save_report(
+        report=report, base_version=report.version, fields={"discussion": "Text"}, publish=True
+    )
+    return topic
+
+
+def test_reloading_the_address_of_a_refused_comment_goes_back_to_the_report(
+    participant_client, event, published_topic
+):
+    comments = u("comment-add", event, pk=published_topic.pk)
+    refused = participant_client.post(comments, {"text": "   "})
+    assert refused.status_code == 200
+    assert not ReportComment.objects.exists()
+
+    reload = participant_client.get(comments)
+
+    assert reload.status_code == 302
+    assert reload["Location"] == u("report", event, pk=published_topic.pk)
+    assert participant_client.get(reload["Location"]).status_code == 200
+
+
+def test_a_comment_is_still_added_by_a_post(participant_client, event, published_topic):
+    response = participant_client.post(
+        u("comment-add", event, pk=published_topic.pk), {"text": "Bra!"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == u("report", event, pk=published_topic.pk) + "#comments"
+    assert ReportComment.objects.get().text == "Bra!"
+
+
+def test_the_comments_address_sends_someone_not_joined_to_the_join_page(
+    client, event, published_topic
+):
+    comments = u("comment-add", event, pk=published_topic.pk)
+    response = client.get(comments)
+    assert response.status_code == 302
+    location = urlsplit(response["Location"])
+    assert location.path == reverse("events:join-event", kwargs={"slug": event.slug})
+    assert parse_qs(location.query)["next"] == [comments]  # then here, then the report
+
+
+def test_other_methods_on_the_comments_address_are_405(participant_client, event, published_topic):
+    assert participant_client.put(u("comment-add", event, pk=published_topic.pk)).status_code == 405
