@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django.views.decorators.vary import vary_on_headers
 
 from events.access import event_view
-from events.views import join_address
+from events.views import join_address, site_url
 from openspace import concurrency, idempotency, live
 from openspace.idempotency import idempotent, new_key
 from openspace.live import no_extra, with_etag
@@ -785,12 +785,6 @@ def _pdf_response(body: bytes, content_type: str, filename: str) -> HttpResponse
     return response
 
 
-def _site(request) -> str:
-    from django.conf import settings
-
-    return settings.SITE_URL or f"{request.scheme}://{request.get_host()}"
-
-
 @require_safe
 @event_view(facilitator_required=True)
 def topic_sheets_pdf(request, *, event, viewer):
@@ -798,7 +792,7 @@ def topic_sheets_pdf(request, *, event, viewer):
     from .exporters import topic_sheets_pdf as export
 
     topics = queries.grid(event).topics
-    return _pdf_response(*export(event, topics, site=_site(request)))
+    return _pdf_response(*export(event, topics, site=site_url(request)))
 
 
 @require_safe
@@ -808,7 +802,7 @@ def topic_sheet_pdf(request, pk, *, event, viewer):
     from .exporters import topic_sheets_pdf as export
 
     topic = get_topic_for_editor(viewer, pk)
-    return _pdf_response(*export(event, [topic], site=_site(request)))
+    return _pdf_response(*export(event, [topic], site=site_url(request)))
 
 
 @require_safe

@@ -56,10 +56,13 @@ def _safe_next(request, fallback: str) -> str:
     return fallback
 
 
+def site_url(request) -> str:
+    """The app's public address: SITE_URL, or the scheme and host the request came to."""
+    return settings.SITE_URL or f"{request.scheme}://{request.get_host()}"
+
+
 def absolute_url(request, path: str) -> str:
-    if settings.SITE_URL:
-        return settings.SITE_URL + path
-    return request.build_absolute_uri(path)
+    return site_url(request) + path
 
 
 def join_address(request) -> str:
