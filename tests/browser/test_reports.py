@@ -1,17 +1,19 @@
 """A convener writes a report on a phone through a lost connection; another reads and comments."""
 
 import pytest
+from django.utils import timezone
 from PIL import Image
 from playwright.sync_api import expect
 
 from events.models import Phase
 from reports.models import Report, ReportComment, ReportPhoto
-from tests.conftest import PHONE
+from tests.conftest import PHONE, PROJECTOR
 from tests.factories import ParticipantFactory, RoomFactory, TimeSlotFactory, TopicFactory
 
 from .helpers import (
     assert_no_axe_violations,
     assert_no_horizontal_scroll,
+    facilitator_context,
     participant_context,
     shoot,
 )
@@ -24,18 +26,23 @@ def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
 
 
-def test_report_survives_a_lost_connection_and_reaches_the_news_wall(
-    browser, live_server, event, participant, tmp_path
-):
+@pytest.fixture
+def topic(event, participant):
+    """A placed session in the rounds, convened by `participant`."""
     event.phase = Phase.ROUNDS
     event.save()
-    topic = TopicFactory(
+    return TopicFactory(
         event=event,
         convener=participant,
         title="Tillit i praktiken",
         room=RoomFactory(event=event, code="A"),
         time_slot=TimeSlotFactory(event=event, number=1),
     )
+
+
+def test_report_survives_a_lost_connection_and_reaches_the_news_wall(
+    browser, live_server, event, participant, topic, tmp_path
+):
     context = participant_context(browser, live_server, participant, viewport=PHONE)
     page = context.new_page()
     page.goto(f"{live_server.url}/e/{event.slug}/sessions/{topic.pk}/")
@@ -90,21 +97,8 @@ def test_report_survives_a_lost_connection_and_reaches_the_news_wall(
 
 
 def test_a_long_report_fits_the_projector_on_the_news_wall(
-    browser, live_server, event, participant, facilitator
+    browser, live_server, event, topic, facilitator
 ):
-    from django.utils import timezone
-
-    from tests.conftest import PROJECTOR
-
-    from .helpers import facilitator_context
-
-    topic = TopicFactory(
-        event=event,
-        convener=participant,
-        title="Hur delar vi data mellan förvaltningarna?",
-        room=RoomFactory(event=event, code="A"),
-        time_slot=TimeSlotFactory(event=event, number=1),
-    )
     bullets = "\n".join(f"- Punkt {n}: en mening om vad gruppen kom fram till." for n in range(6))
     Report.objects.create(
         topic=topic,
