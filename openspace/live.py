@@ -268,6 +268,11 @@ def note_write(event_id: int, version: int) -> None:
         writes[event_id] = max(version, writes.get(event_id, 0))
 
 
+def written_version(event_id: int) -> int:
+    """The event's version after this request's own writes (note_write), else 0."""
+    return (_writes.get() or {}).get(event_id, 0)
+
+
 class WritesMiddleware:
     """Sets `wrote_<event id>` to the event's version after this request's writes, for
     POLL_COALESCE_SECONDS: the writer's next page loads show at least their own change

@@ -197,12 +197,12 @@ def _board_html(request, event: Event, viewer: Viewer, view: str, *, since: int 
 def _render_board(request, event, viewer, *, error: str = "", status: int = 200):
     """The board after the viewer's write (a join, a leave, …), showing that write.
 
-    Event.touch bumped the version in the database only: `event` still holds the one
-    read before the write, and a shared render of that version, made before the
-    write, would be taken as current (who just left still listed). So the version is
-    read again, and the board is no older than it, so none older than this write.
+    Event.touch bumped the version of another copy of the event (the initiative's):
+    `event` still holds the one read before the write, and a shared render of that
+    version, made before the write, would be taken as current (who just left still
+    listed). So the board is no older than the version this request's write made.
     """
-    event.refresh_from_db(fields=["version"])
+    event.version = max(event.version, live.written_version(event.pk))
     view = _board_view(request)
     board_html, _version = _board_html(request, event, viewer, view)
     context = {"event": event, "view": view, "board_html": board_html, "error": error}
