@@ -23,7 +23,7 @@ from django_htmx.http import trigger_client_event
 from events.access import Viewer, event_view
 from events.identity import get_participant
 from events.models import Event
-from events.views import join_address
+from events.views import absolute_url, join_address
 from openspace import concurrency, idempotency, live
 from openspace.idempotency import idempotent
 from openspace.live import no_extra, with_etag
@@ -568,7 +568,7 @@ def wall(request, *, event, viewer, etag):
         "viewer": viewer,
         "nav": "actions",
         "items": items,
-        "board_url": request.build_absolute_uri(_board_url(event)),
+        "board_url": absolute_url(request, _board_url(event)),
         "join_address": join_address(request),
     }
     template = "reports/actions/wall.html#wall" if request.htmx else "reports/actions/wall.html"

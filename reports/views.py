@@ -11,6 +11,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from agenda.models import Topic
 from events.access import event_view
+from events.views import absolute_url
 from openspace import idempotency, live
 from openspace.idempotency import idempotent
 from openspace.live import no_extra, with_etag
@@ -212,7 +213,7 @@ def report_edit(request, pk, *, event, viewer):
             "photos": list(report.photos.all()),
             "photo_form": PhotoForm(),
             "max_bytes": MAX_BYTES,
-            "write_url": request.build_absolute_uri(report.get_write_url()),
+            "write_url": absolute_url(request, report.get_write_url()),
             "nav": "reports",
         },
     )
@@ -389,7 +390,7 @@ def missing(request, *, event, viewer):
     rows = []
     for topic in topics:
         report = getattr(topic, "report", None) or services.report_for(topic)
-        rows.append((topic, report, request.build_absolute_uri(report.get_write_url())))
+        rows.append((topic, report, absolute_url(request, report.get_write_url())))
     return render(
         request,
         "reports/missing.html",

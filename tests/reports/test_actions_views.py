@@ -660,3 +660,13 @@ def test_the_action_wall_shows_where_to_type_the_join_code(
     page = participant_client.get(url("actions-wall", open_event)).content.decode()
     join = page[page.index('<div class="wall__join">') :]
     assert '<span class="wall__address">openspace.example.org/join/</span>' in join
+
+
+def test_the_action_wall_prints_the_board_at_the_public_address(
+    participant_client, open_event, settings
+):
+    """Behind a proxy the request's host may be an internal name: SITE_URL is the address
+    people can reach, as on the agenda wall."""
+    settings.SITE_URL = "https://openspace.example.org"
+    page = participant_client.get(url("actions-wall", open_event)).content.decode()
+    assert f"https://openspace.example.org/e/{open_event.slug}/actions/" in page

@@ -313,6 +313,16 @@ def test_missing_list_is_for_facilitators(client, event, topic, facilitator, oth
     assert response.status_code == 200 and "Tillit" in response.content.decode()
 
 
+def test_missing_list_shares_write_links_at_the_public_address(
+    client, event, topic, facilitator, settings
+):
+    settings.SITE_URL = "https://openspace.example.org"
+    client.force_login(facilitator)
+    page = client.get(u("missing", event)).content.decode()
+    assert f"https://openspace.example.org/e/{event.slug}/" in page
+    assert "http://testserver/" not in page
+
+
 @pytest.mark.parametrize("name", ["wall", "vernissage"])
 def test_news_wall_query_count_does_not_grow(
     client, event, participant, name, django_assert_num_queries, settings
