@@ -68,8 +68,64 @@ def prepare(workdir: Path) -> None:
     subprocess.run(setup, env=env, cwd=ROOT, check=True)  # noqa: S603
 
 
-def phones(tree: Path, prepared: Path, count: int) -> None:
-    """Run `count` phones against a copy of the prepared database (in the child)."""
+def phone_steps(client, info: dict, index: int, rng):
+    """A burst phone's requests (bench/load.py's) through Django's test client, as
+    (step, request) pairs: the caller makes each request and sends its response back
+    into the generator, which checks it and reads from it what the next step needs."""
+    slug = info["slug"]
+
+    def body(response):
+        if response.get("Content-Encoding") == "gzip":
+            return gzip.decompress(response.content)
+        return response.content
+
+    def post(path, data, **headers):
+        token = client.cookies["csrftoken"].value
+        return lambda: client.post(
+            path,
+            urllib.parse.urlencode(data),
+            content_type="application/x-www-form-urlencoded",
+            headers={"X-CSRFToken": token, "Origin": "http://testserver", **headers},
+        )
+
+    def get(path):
+        return lambda: client.get(path)
+
+    answer = yield "1 GET join page", get("/join/")
+    assert answer.status_code == 200
+    answer = yield "2 POST join code", post("/join/", {"code": info["join_code"].lower()})
+    assert answer.status_code == 302
+    answer = yield "2b GET name form", get(f"/e/{slug}/join/")
+    key = KEY.search(body(answer))[1].decode()
+    name = {"name": f"Phone {index}", "organisation": "Region Bench", "idempotency_key": key}
+    answer = yield "3 POST name", post(f"/e/{slug}/join/", name)
+    assert answer.status_code == 302
+    answer = yield "3b GET agenda", get(f"/e/{slug}/")
+    assert answer.status_code == 200
+    answer = yield "4a GET topic form", get(f"/e/{slug}/sessions/new/")
+    key = KEY.search(body(answer))[1].decode()
+    topic = {
+        "title": f"Phone {index}: hur delar vi data mellan förvaltningar?",
+        "description": "Kort beskrivning.",
+        "co_convener": "",
+        "idempotency_key": key,
+        "cell": "",
+    }
+    answer = yield "4 POST topic", post(f"/e/{slug}/sessions/new/", topic)
+    assert answer.status_code == 302
+    answer = yield "4b GET session page", get(answer["Location"])
+    assert answer.status_code == 200
+    answer = yield "4c GET agenda", get(f"/e/{slug}/")
+    assert answer.status_code == 200
+    for pk in rng.sample(info["topics"], 5):
+        signup = post(f"/e/{slug}/sessions/{pk}/signup/", {}, **{"HX-Request": "true"})
+        answer = yield "5 POST sign-up", signup
+        assert answer.status_code == 200
+
+
+def phones(tree: Path, prepared: Path, count: int, each_step=None) -> None:
+    """Run `count` phones against the prepared event (in the child). `each_step(step,
+    request)`, if given, makes each request, to measure it; it returns the response."""
     sys.path.insert(0, str(tree))
     import django
 
@@ -79,50 +135,18 @@ def phones(tree: Path, prepared: Path, count: int) -> None:
     from django.test import Client
 
     info = json.loads((prepared / "setup.json").read_text())["burst"]
-    slug = info["slug"]
     client = Client(enforce_csrf_checks=True, HTTP_ACCEPT_ENCODING="gzip")
     rng = random.Random(1)
-
-    def body(response):
-        if response.get("Content-Encoding") == "gzip":
-            return gzip.decompress(response.content)
-        return response.content
-
-    def key_of(path):
-        return KEY.search(body(client.get(path)))[1].decode()
-
-    def post(path, data, **headers):
-        token = client.cookies["csrftoken"].value
-        return client.post(
-            path,
-            urllib.parse.urlencode(data),
-            content_type="application/x-www-form-urlencoded",
-            headers={"X-CSRFToken": token, "Origin": "http://testserver", **headers},
-        )
-
     for i in range(count):
         client.cookies = SimpleCookie()
-        assert client.get("/join/").status_code == 200
-        assert post("/join/", {"code": info["join_code"].lower()}).status_code == 302
-        key = key_of(f"/e/{slug}/join/")
-        name = {"name": f"Phone {i}", "organisation": "Region Bench", "idempotency_key": key}
-        assert post(f"/e/{slug}/join/", name).status_code == 302
-        assert client.get(f"/e/{slug}/").status_code == 200
-        key = key_of(f"/e/{slug}/sessions/new/")
-        topic = {
-            "title": f"Phone {i}: hur delar vi data mellan förvaltningar?",
-            "description": "Kort beskrivning.",
-            "co_convener": "",
-            "idempotency_key": key,
-            "cell": "",
-        }
-        answer = post(f"/e/{slug}/sessions/new/", topic)
-        assert answer.status_code == 302
-        assert client.get(answer["Location"]).status_code == 200
-        assert client.get(f"/e/{slug}/").status_code == 200
-        for pk in rng.sample(info["topics"], 5):
-            answer = post(f"/e/{slug}/sessions/{pk}/signup/", {}, **{"HX-Request": "true"})
-            assert answer.status_code == 200
+        steps = phone_steps(client, info, i, rng)
+        answer = None
+        while True:
+            try:
+                step, request = steps.send(answer)
+            except StopIteration:
+                break
+            answer = each_step(step, request) if each_step else request()
 
 
 def count(tree: Path, prepared: Path, phones_: int, valgrind=True) -> int:
