@@ -1,7 +1,7 @@
 import re
 
 from django import forms
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.crypto import get_random_string
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -130,8 +130,15 @@ class RoomForm(GuardedModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         capacity = self.fields["capacity"]
+        # 0 is refused by the database (an empty field means "no limit"): say so here, in
+        # the person's words, rather than let the model name its constraint.
+        capacity.validators.append(
+            MinValueValidator(
+                1, message=_("Give at least 1 place, or leave the field empty for no limit.")
+            )
+        )
         capacity.validators.append(MaxValueValidator(self.MAX_CAPACITY))
-        capacity.widget.attrs["max"] = self.MAX_CAPACITY
+        capacity.widget.attrs.update(min=1, max=self.MAX_CAPACITY)
 
     def clean_name(self):
         name = clean_text(self.cleaned_data["name"])

@@ -456,6 +456,21 @@ def test_a_rooms_capacity_past_any_venues_is_refused_as_a_typo(capacity, ok):
         assert "10000" in str(form.errors["capacity"])
 
 
+@pytest.mark.parametrize("capacity", ["0", "-3"])
+def test_a_room_for_no_one_is_refused_in_words_not_by_the_databases_constraint(
+    facilitator_client, event, capacity
+):
+    response = facilitator_client.post(
+        u("room-add", event), {"room-name": "Kantinen", "room-capacity": capacity}
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "leave the field empty for no limit" in body
+    assert "room_capacity_positive" not in body
+    assert 'value="Kantinen"' in body
+    assert not event.rooms.exists()
+
+
 def test_a_date_that_has_passed_is_saved_with_a_warning_only_when_it_is_set(
     facilitator_client, event
 ):
