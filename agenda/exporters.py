@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils import timezone
-from django.utils.text import slugify
 
 from events.models import Event
+from openspace.text import slugify
 
 from .models import Topic
 

@@ -3,11 +3,11 @@ import re
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.crypto import get_random_string
-from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from agenda.models import Room, TimeSlot
 from openspace.concurrency import GuardedModelForm
+from openspace.text import slugify
 
 from .models import Event, Participant, RunSheetItem
 
@@ -24,6 +24,19 @@ TIME = forms.TimeInput(
     format="%H:%M",
 )
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+# Django's message names the "slug": say what the short address may hold, with an example.
+SLUG_INVALID = _("Use only the letters a–z, digits and hyphens, without spaces, as in network-5.")
+
+
+def free_slug(title: str) -> str:
+    """A short address made from `title` that no event has yet."""
+    base = slugify(title)[:40].strip("-") or "event"
+    slug = base
+    while Event.objects.filter(slug=slug).exists():
+        slug = f"{base}-{get_random_string(4, 'abcdefghjkmnpqrstuvwxyz23456789')}"
+    return slug
 
 
 def clean_text(value: str) -> str:
@@ -57,6 +70,7 @@ class EventForm(GuardedModelForm):
             "description": forms.Textarea(attrs={"rows": 3}),
             "principles": forms.Textarea(attrs={"rows": 6}),
         }
+        error_messages = {"slug": {"invalid": SLUG_INVALID}}
         help_texts = {
             "slug": _(
                 "Part of the event's address, as in /e/network-5/. Letters, digits and "
@@ -105,10 +119,7 @@ class EventForm(GuardedModelForm):
         if not slug:
             if self.instance.pk:
                 return self.instance.slug
-            base = slugify(self.data.get("title", ""))[:40].strip("-") or "event"
-            slug = base
-            while Event.objects.filter(slug=slug).exists():
-                slug = f"{base}-{get_random_string(4, 'abcdefghjkmnpqrstuvwxyz23456789')}"
+            slug = free_slug(self.data.get("title", ""))
         return slug
 
     def clean(self):
@@ -188,6 +199,7 @@ class DuplicateForm(forms.Form):
         max_length=60,
         required=False,
         help_text=_("Leave empty to make one from the title."),
+        error_messages={"invalid": SLUG_INVALID},
     )
 
     def clean_slug(self):
@@ -195,10 +207,7 @@ class DuplicateForm(forms.Form):
         if slug and Event.objects.filter(slug=slug).exists():
             raise forms.ValidationError(_("That address is already in use."))
         if not slug:
-            base = slugify(self.data.get("title", ""))[:40].strip("-") or "event"
-            slug = base
-            while Event.objects.filter(slug=slug).exists():
-                slug = f"{base}-{get_random_string(4, 'abcdefghjkmnpqrstuvwxyz23456789')}"
+            slug = free_slug(self.data.get("title", ""))
         return slug
 
 

@@ -14,11 +14,11 @@ import io
 from collections.abc import Iterable
 
 from django.utils import translation
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from agenda.models import Topic
 from events.models import Event
+from openspace.text import slugify
 
 from .documentation import Export, action_rows, session_sort_key
 

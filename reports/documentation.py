@@ -34,13 +34,14 @@ from django.db.models import F, Prefetch
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.utils import timezone, translation
-from django.utils.text import Truncator, slugify
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from PIL import Image, ImageOps
 
 from agenda.models import Room, TimeSlot, Topic
 from events.models import Event, Participant, ParticipantVisibility
+from openspace.text import slugify
 
 from . import action_queries
 from .models import Report, ReportComment, ReportPhoto

@@ -24,12 +24,12 @@ from django.core.files.storage import default_storage
 from django.core.validators import MaxLengthValidator
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from agenda.models import Room, SignUp, TimeSlot, Topic
 from events.forms import RETENTION_MAX_DAYS
 from events.models import Event, Participant, RunSheetItem, Series
+from openspace.text import slugify
 
 from .documentation import Export
 from .models import (

@@ -241,6 +241,35 @@ def test_create_event_in_the_browser(facilitator_client):
     assert "two feet" in services.default_principles("en")
 
 
+def _new_event_data(**changes):
+    data = {
+        "title": "Fremtidens ældrepleje i Esbjerg Kommune",
+        "date": "2027-02-01",
+        "start_time": "09:00",
+        "end_time": "15:30",
+        "language": "da",
+        "participant_visibility": "names",
+    }
+    return data | changes
+
+
+def test_an_address_made_from_a_danish_title_spells_out_ae_and_oe(facilitator_client):
+    facilitator_client.post(u("event-new"), _new_event_data(title="Ældre og søvn på Ærø"))
+    assert Event.objects.get().slug == "aeldre-og-soevn-pa-aeroe"
+
+
+def test_a_typed_address_with_spaces_or_nordic_letters_says_what_an_address_may_hold(
+    facilitator_client,
+):
+    response = facilitator_client.post(u("event-new"), _new_event_data(slug="Ældrepleje 2027"))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert not Event.objects.exists()
+    assert "Use only the letters a–z, digits and hyphens" in body
+    assert "“slug”" not in body
+    assert 'value="Ældrepleje 2027"' in body
+
+
 @pytest.mark.parametrize("title", ["", "x" * 500])
 def test_bad_titles_are_refused_and_everything_typed_is_kept(facilitator_client, title):
     response = facilitator_client.post(
