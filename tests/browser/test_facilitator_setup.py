@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from events.models import Event
-from tests.factories import RoomFactory
+from tests.factories import RoomFactory, TimeSlotFactory, TopicFactory
 
 from .helpers import assert_no_axe_violations, facilitator_context, shoot
 
@@ -87,3 +87,19 @@ def test_cancelling_a_delete_keeps_the_room(browser, live_server, event, facilit
     delete.click()
     expect(page.locator("#rooms .setup-row")).to_have_count(0)
     assert not event.rooms.exists()
+
+
+def test_a_long_title_does_not_break_the_suggested_places_over_two_lines(
+    browser, live_server, event, facilitator
+):
+    RoomFactory(event=event, name="Sofahjørnet", code="F")
+    TimeSlotFactory(event=event)
+    TopicFactory(event=event, title="Demens og nærvær: " + "meget lang titel " * 11)
+    page = facilitator_context(browser, live_server, facilitator).new_page()
+    page.goto(f"{live_server.url}/e/{event.slug}/facilitate/schedule/")
+    lines = "e => { const r = document.createRange(); r.selectNodeContents(e); "
+    lines += "return new Set([...r.getClientRects()].map(b => Math.round(b.top))).size; }"
+    cells = [page.locator("main thead th").nth(i) for i in (1, 2)]
+    cells += [page.locator("main tbody td").nth(i) for i in (1, 2)]
+    assert page.locator("main tbody td strong").text_content() == "F1"
+    assert [cell.evaluate(lines) for cell in cells] == [1, 1, 1, 1]
