@@ -1,7 +1,9 @@
 // The report form: nothing typed is lost.
 // - Drafts save 1.5 s after typing stops, and when the page is hidden or left.
 // - Without a connection the text is kept in localStorage and saved when the network returns.
-// - A save based on an old version gets 409: the stored text is shown next to each field.
+// - A save based on an old version gets 409. A field this person has not changed since
+//   their version takes the stored text (so their next save cannot wipe a co-writer's
+//   words in it); a field both changed shows the stored text under it, to merge.
 // - Photos upload one by one with progress, and a failed one can be retried.
 (function () {
   "use strict";
@@ -14,6 +16,8 @@
   var timer = null;
   var dirty = false;
   var saving = false;
+  // The text of each field as stored at the version this page's writing is based on.
+  var base = fields();
 
   function say(text) { if (status) status.textContent = text; }
   function label(name) { return form.getAttribute("data-label-" + name) || ""; }
@@ -26,33 +30,44 @@
 
   function keep() {
     try {
-      localStorage.setItem(storageKey, JSON.stringify({ version: versionInput.value, fields: fields(), at: Date.now() }));
+      localStorage.setItem(storageKey, JSON.stringify({ version: versionInput.value, base: base, fields: fields(), at: Date.now() }));
     } catch (e) { /* storage full or private mode: the server copy is the backup */ }
   }
 
   function forget() { try { localStorage.removeItem(storageKey); } catch (e) {} }
 
+  // Takes the stored text into fields only they changed; shows it under fields both
+  // changed, and answers how many those are.
   function showConflict(stored) {
+    var clashes = 0;
     form.querySelectorAll(".conflict__theirs-live").forEach(function (el) { el.remove(); });
     Object.keys(stored).forEach(function (name) {
       var el = form.elements[name];
-      if (!el || String(stored[name]).trim() === el.value.trim()) return;
+      if (!el) return;
+      var theirs = String(stored[name]);
+      var mine = el.value.trim(), was = String(base[name] || "").trim();
+      if (theirs.trim() === mine || theirs.trim() === was) return;  // the same, or only I changed it
+      if (mine === was) { el.value = theirs; return; }  // only they changed it
+      clashes += 1;
       var box = document.createElement("div");
       box.className = "conflict__theirs conflict__theirs-live pre-line";
       box.setAttribute("dir", "auto");
       box.textContent = stored[name] || "—";
       el.closest(".field").appendChild(box);
     });
+    return clashes;
   }
 
   function save(options) {
     if (!dirty && !(options && options.force)) return Promise.resolve();
     if (saving) { schedule(); return Promise.resolve(); }
     saving = true;
+    var again = false;
     dirty = false;
     keep();
     say(label("saving"));
     var body = new FormData(form);
+    var sent = fields();
     return fetch(url, {
       method: "POST", body: body, credentials: "same-origin",
       headers: { "X-CSRFToken": body.get("csrfmiddlewaretoken") },
@@ -62,13 +77,19 @@
     }).then(function (answer) {
       if (answer.status === 200) {
         versionInput.value = answer.json.version;
-        forget();
+        base = sent;
+        if (dirty) keep(); else forget();  // typed during the save: not saved yet
         say((label("saved") || "%(time)s").replace("%(time)s", answer.json.saved_at));
       } else if (answer.status === 409) {
         versionInput.value = answer.json.version;  // the next save is based on what is stored
-        showConflict(answer.json.fields);
+        var clashes = showConflict(answer.json.fields);
+        base = answer.json.fields;
         keep();
-        say(label("conflict"));
+        if (clashes) {
+          say(label("conflict"));
+        } else {
+          dirty = again = true;  // merged without a clash: save the merge now
+        }
       } else {
         dirty = true;
         say(Object.values(answer.json.errors || {}).map(function (e) { return e[0].message; }).join(" "));
@@ -76,7 +97,10 @@
     }).catch(function () {
       dirty = true;
       say(label("offline"));
-    }).then(function () { saving = false; });
+    }).then(function () {
+      saving = false;
+      if (again) return save();
+    });
   }
 
   function schedule() {
@@ -98,12 +122,17 @@
     var kept = JSON.parse(localStorage.getItem(storageKey) || "null");
     if (kept && kept.fields) {
       var changed = false;
+      var keptBase = kept.base || {};
       Object.keys(kept.fields).forEach(function (name) {
         var el = form.elements[name];
-        if (el && el.value !== kept.fields[name]) { el.value = kept.fields[name]; changed = true; }
+        // Only what was written on this phone: a field left as it was comes from the server.
+        if (el && kept.fields[name] !== keptBase[name] && el.value !== kept.fields[name]) {
+          el.value = kept.fields[name]; changed = true;
+        }
       });
       if (changed) {
         versionInput.value = kept.version;
+        base = kept.base || {};  // an older copy without it: every difference is shown
         dirty = true;
         say(label("restored"));
         save();

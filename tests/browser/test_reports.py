@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from events.models import Phase
 from reports.models import Report, ReportComment, ReportPhoto
+from reports.services import report_for
 from tests.conftest import PHONE, PROJECTOR
 from tests.factories import ParticipantFactory, RoomFactory, TimeSlotFactory, TopicFactory
 
@@ -118,3 +119,34 @@ def test_a_long_report_fits_the_projector_on_the_news_wall(
         " <= window.innerHeight"
     )
     shoot(page, "news-wall-long-report")
+
+
+def test_two_writers_at_once_keep_each_others_text(browser, live_server, event, participant, topic):
+    """The convener and a co-writer (the write link) edit the same report at once."""
+    write_url = live_server.url + report_for(topic).get_write_url()
+    anna = participant_context(browser, live_server, participant).new_page()
+    anna.goto(write_url)
+    bo = participant_context(
+        browser, live_server, ParticipantFactory(event=event, name="Bo Berg")
+    ).new_page()
+    bo.goto(write_url)  # both forms are drawn from the same, empty version
+
+    anna.locator("#id_discussion").fill("Annas anteckningar.")
+    expect(anna.locator("#save-status")).to_contain_text(":", timeout=6000)
+    # Bo writes another field: his save, based on the old version, must not empty hers.
+    bo.locator("#id_insights").fill("Bos slutsats.")
+    expect(bo.locator("#id_discussion")).to_have_value("Annas anteckningar.", timeout=6000)
+    expect(bo.locator("#save-status")).to_contain_text(":", timeout=6000)
+    report = Report.objects.get()
+    assert (report.discussion, report.insights) == ("Annas anteckningar.", "Bos slutsats.")
+    bo.locator("#id_other").fill("Nästa möte i maj.")
+    expect(bo.locator("#save-status")).to_contain_text(":", timeout=6000)
+    bo.wait_for_function("document.querySelector('#save-status').textContent.indexOf('…') < 0")
+    assert Report.objects.get().discussion == "Annas anteckningar."
+
+    # Both change the same field: the later one sees the other's text to merge.
+    anna.locator("#id_insights").fill("Annas slutsats.")
+    expect(anna.locator(".conflict__theirs-live")).to_have_text("Bos slutsats.", timeout=6000)
+    expect(anna.locator("#id_insights")).to_have_value("Annas slutsats.")
+    expect(anna.locator("#id_other")).to_have_value("Nästa möte i maj.")
+    shoot(anna, "report-two-writers")
