@@ -46,6 +46,11 @@ class PhotoForm(forms.Form):
         widget=forms.ClearableFileInput(
             attrs={"accept": "image/jpeg,image/png,image/webp,image/heic,image/heif,.heic"}
         ),
+        error_messages={
+            "required": _("Choose a photo to send."),
+            # A photo that never finished saving on the phone, or a failed copy.
+            "empty": _("The file is empty (0 bytes). Choose the photo again."),
+        },
     )
     caption = forms.CharField(label=_("Caption (optional)"), max_length=300, required=False)
 

@@ -283,12 +283,17 @@ def photo_upload(request, pk, *, event, viewer):
             except PhotoError as exc:
                 error = str(exc)
         else:
-            error = _("Choose a photo to send.")
+            # What is wrong: no file, an empty one, or a caption over 300 characters.
+            error = " ".join(message for errors in form.errors.values() for message in errors)
     if not error:
         idempotency.done(request)
     if is_script:
         if error:
-            return HttpResponse(error, status=413 if length > MAX_BYTES else 400)
+            return HttpResponse(
+                error,
+                content_type="text/plain; charset=utf-8",
+                status=413 if length > MAX_BYTES else 400,
+            )
         return render(
             request,
             "reports/report_form.html#photos",

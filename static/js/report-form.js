@@ -173,6 +173,8 @@
       if (e.lengthComputable) bar.value = Math.round((e.loaded / e.total) * 100);
     });
     xhr.addEventListener("load", function () {
+      // The app's refusals are plain text; a proxy's error page (HTML) is not shown as code.
+      var text = /^text\/plain/.test(xhr.getResponseHeader("Content-Type") || "") ? xhr.responseText : "";
       if (xhr.status === 200) {
         bar.value = 100;
         note.textContent = uploadLabel("sent");
@@ -180,8 +182,12 @@
         holder.innerHTML = xhr.responseText;
         var fresh = holder.querySelector("#photo-list");
         if (fresh) document.getElementById("photo-list").replaceWith(fresh);
+      } else if (xhr.status === 400 || xhr.status === 413) {
+        // Refused for what the file is (not a photo, damaged, too large): sending the
+        // same file again would be refused again, so no "Try again".
+        note.textContent = text || uploadLabel(xhr.status === 413 ? "too-big" : "failed");
       } else {
-        failed(xhr.responseText || uploadLabel("failed"));
+        failed(text || uploadLabel("failed"));
       }
     });
     xhr.addEventListener("error", function () { failed(uploadLabel("failed")); });

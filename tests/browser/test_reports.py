@@ -150,3 +150,36 @@ def test_two_writers_at_once_keep_each_others_text(browser, live_server, event, 
     expect(anna.locator("#id_insights")).to_have_value("Annas slutsats.")
     expect(anna.locator("#id_other")).to_have_value("Nästa möte i maj.")
     shoot(anna, "report-two-writers")
+
+
+def test_photos_from_a_phone_are_taken_or_refused_one_by_one(
+    browser, live_server, event, participant, topic, tmp_path
+):
+    """Several files at once: the good one is added, each refused one says why (and
+    offers no pointless "Try again"), and the text being written stays."""
+    good = tmp_path / "IMG_0001.jpg"
+    exif = Image.Exif()
+    exif[0x0112] = 6  # taken with the phone upright: stored on its side
+    Image.new("RGB", (1200, 900), "white").save(good, "JPEG", exif=exif)
+    renamed = tmp_path / "notes.jpg"
+    renamed.write_text("inte ett foto")
+    empty = tmp_path / "IMG_0002.jpg"
+    empty.write_bytes(b"")
+    page = participant_context(browser, live_server, participant).new_page()
+    page.goto(f"{live_server.url}/e/{event.slug}/sessions/{topic.pk}/report/edit/")
+    page.locator("#id_discussion").fill("Vi pratade om tillit.")
+
+    page.locator("#id_photo").set_input_files([str(good), str(renamed), str(empty)])
+    page.locator("#photo-upload button[type=submit]").click()
+    expect(page.locator("#photo-list img")).to_have_count(1, timeout=8000)
+    rows = page.locator("#upload-progress li")
+    expect(rows.nth(1)).to_contain_text("not a photo we can read", timeout=8000)
+    expect(rows.nth(2)).to_contain_text("The file is empty", timeout=8000)
+    expect(rows.get_by_role("button", name="Try again")).to_have_count(0)
+    expect(page.locator("#id_discussion")).to_have_value("Vi pratade om tillit.")
+    expect(page.locator("#save-status")).to_contain_text(":", timeout=6000)
+    assert Report.objects.get().discussion == "Vi pratade om tillit."
+    with Image.open(ReportPhoto.objects.get().image) as stored:
+        assert stored.size == (900, 1200) and not stored.getexif()
+    assert_no_horizontal_scroll(page)
+    shoot(page, "report-photos-refused")

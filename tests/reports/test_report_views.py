@@ -444,3 +444,21 @@ def test_the_comments_address_sends_someone_not_joined_to_the_join_page(
 
 def test_other_methods_on_the_comments_address_are_405(participant_client, event, published_topic):
     assert participant_client.put(u("comment-add", event, pk=published_topic.pk)).status_code == 405
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({}, "Choose a photo to send."),
+        ({"photo": SimpleUploadedFile("a.jpg", b"")}, "The file is empty (0 bytes)."),
+        (
+            {"photo": SimpleUploadedFile("a.jpg", photo_bytes()), "caption": "Å" * 301},
+            "at most 300 characters",
+        ),
+    ],
+)
+def test_a_refused_photo_says_what_is_wrong(participant_client, event, topic, data, message):
+    path = u("photo-upload", event, pk=topic.pk)
+    response = participant_client.post(path, data, headers={"X-Requested-With": "fetch"})
+    assert response.status_code == 400 and message in response.text
+    assert ReportPhoto.objects.count() == 0
