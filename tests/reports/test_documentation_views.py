@@ -280,3 +280,12 @@ def test_preview_shows_print_size_photos_of_this_event_only(facilitator_client, 
     )
     assert facilitator_client.get(other).status_code in (403, 404)
     assert Client().get(photos[0]).status_code == 302
+
+
+def test_a_participant_is_told_the_documentation_is_not_published_yet(client, demo):
+    login_participant(client, ParticipantFactory(event=demo))
+
+    response = client.get(url("documentation-pdf", demo))
+
+    assert response.status_code == 403
+    assert "The documentation is not published yet." in response.text
