@@ -3,12 +3,13 @@
 from django.utils import text
 
 # Letters that Unicode does not decompose into a base letter and a mark, so Django's
-# slugify drops them: "Fremtidens ældrepleje" would become "fremtidens-ldrepleje".
-# Spelled as Danes and Norwegians write them without the letter (å, ä, ö and é
-# decompose, and slugify keeps their base letter).
+# slugify drops them: "Fremtidens ældrepleje" would become "fremtidens-ldrepleje" and
+# "Møde på Ærø" "mde-pa-r". Spelled as people write them without the letter (å, ä, ö
+# and é decompose, and slugify keeps their base letter).
 _SPELLED_OUT = str.maketrans(
-    {"æ": "ae", "Æ": "Ae", "ø": "oe", "Ø": "Oe", "œ": "oe", "Œ": "Oe", "ß": "ss", "đ": "d"}
-)
+    {"æ": "ae", "Æ": "Ae", "ø": "oe", "Ø": "Oe", "œ": "oe", "Œ": "Oe", "ß": "ss",
+     "đ": "d", "Đ": "D", "ð": "d", "Ð": "D", "þ": "th", "Þ": "Th", "ł": "l", "Ł": "L"}
+)  # fmt: skip
 
 
 def slugify(value) -> str:
