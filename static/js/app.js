@@ -47,6 +47,13 @@
     if (note && note.hasAttribute("data-request-error")) note.remove();
   });
 
+  // A form sent back with errors: focus goes to what went wrong (the summary), so a
+  // screen reader reads it out and the keyboard starts there, not at the page's top.
+  document.addEventListener("DOMContentLoaded", function () {
+    var summary = document.querySelector("[data-focus-on-load]");
+    if (summary) summary.focus();
+  });
+
   // A confirm step for destructive buttons: <button data-confirm="Really?">.
   document.addEventListener("submit", function (event) {
     var submitter = event.submitter;

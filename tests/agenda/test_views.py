@@ -168,6 +168,14 @@ def test_bad_titles_are_refused_and_the_text_is_kept(
     assert "Min beskrivning" in response.content.decode()
 
 
+def test_a_refused_topic_says_so_at_the_top_of_the_form(participant_client, event, rooms, slots):
+    """A screen reader hears that the form came back: the summary, not only the field."""
+    response = post_form(participant_client, event, title="  ")
+    page = response.content.decode()
+    assert '<div class="form-errors" role="alert"' in page
+    assert "Please correct the marked fields." in page
+
+
 def test_html_emoji_and_rtl_titles_are_escaped_and_kept(participant_client, event, rooms, slots):
     title = '<script>alert("x")</script> 🎉 مرحبا'
     post_form(participant_client, event, title=title)

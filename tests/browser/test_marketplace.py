@@ -286,3 +286,17 @@ def test_a_sign_up_that_cannot_reach_the_server_says_so_and_works_when_tried_aga
     expect(page.locator(f"[data-topic='{topic.pk}'] .badge--ok")).to_be_visible()
     expect(alert).to_have_count(0)
     assert SignUp.objects.filter(topic=topic, participant=person).exists()
+
+
+def test_a_refused_topic_puts_the_focus_on_what_went_wrong(browser, live_server, event):
+    build_grid(event, rooms=1, rounds=1)
+    person = ParticipantFactory(event=event)
+    page = participant_context(browser, live_server, person).new_page()
+    page.goto(f"{live_server.url}/e/{event.slug}/sessions/new/")
+    page.locator("#id_description").fill("Mina tankar")
+    page.locator("form.topic-form button[type=submit]").click()
+    summary = page.locator(".form-errors")
+    expect(summary).to_be_focused()
+    expect(summary).to_have_attribute("role", "alert")
+    expect(page.locator("#id_description")).to_have_value("Mina tankar")
+    assert_no_axe_violations(page)
