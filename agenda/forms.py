@@ -6,6 +6,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from openspace.concurrency import BaseField
+from openspace.forms import Textarea
 
 from .models import Topic
 
@@ -84,7 +85,7 @@ class TopicForm(forms.ModelForm):
         }
         widgets = {
             "title": forms.TextInput(attrs={"dir": "auto", "autocomplete": "off"}),
-            "description": forms.Textarea(attrs={"rows": 3, "dir": "auto"}),
+            "description": Textarea(attrs={"rows": 3, "dir": "auto"}),
             "co_convener": forms.TextInput(attrs={"dir": "auto"}),
         }
 

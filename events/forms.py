@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agenda.models import Room, TimeSlot
 from openspace.concurrency import GuardedModelForm
+from openspace.forms import Textarea
 from openspace.text import slugify
 
 from .models import Event, Participant, RunSheetItem
@@ -65,10 +66,10 @@ class EventForm(GuardedModelForm):
             "date": DATE,
             "start_time": TIME,
             "end_time": TIME,
-            "theme_question": forms.Textarea(attrs={"rows": 2}),
-            "purpose": forms.Textarea(attrs={"rows": 3}),
-            "description": forms.Textarea(attrs={"rows": 3}),
-            "principles": forms.Textarea(attrs={"rows": 6}),
+            "theme_question": Textarea(attrs={"rows": 2}),
+            "purpose": Textarea(attrs={"rows": 3}),
+            "description": Textarea(attrs={"rows": 3}),
+            "principles": Textarea(attrs={"rows": 6}),
         }
         error_messages = {"slug": {"invalid": SLUG_INVALID}}
         help_texts = {
@@ -261,7 +262,7 @@ class PrivacySettingsForm(GuardedModelForm):
             "accessibility_statement_url",
         ]
         widgets = {
-            "privacy_notice": forms.Textarea(attrs={"rows": 14, "dir": "auto"}),
+            "privacy_notice": Textarea(attrs={"rows": 14, "dir": "auto"}),
             "privacy_controller": forms.TextInput(attrs={"dir": "auto"}),
             "retention_days": forms.NumberInput(attrs={"min": 0, "max": RETENTION_MAX_DAYS}),
         }

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from agenda.models import Topic
 from events.models import Event
 from openspace.concurrency import BaseField
+from openspace.forms import Textarea
 
 from . import action_plan
 from .models import InitiativeState, LadderStep, Level
@@ -34,7 +35,7 @@ class InitiativeForm(forms.Form):
     what = forms.CharField(
         label=_("What"),
         max_length=action_plan.WHAT_MAX,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=Textarea(attrs={"rows": 3}),
         error_messages={"required": _("Write what the initiative is.")},
     )
     levels = forms.MultipleChoiceField(
@@ -63,7 +64,7 @@ class InitiativeForm(forms.Form):
         label=_("Others who join but are not in the app"),
         max_length=action_plan.GUESTS_MAX,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=Textarea(attrs={"rows": 2}),
         help_text=_("One name per line."),
     )
     key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
@@ -93,7 +94,7 @@ class LadderForm(forms.Form):
         label=_("What it takes to climb one step"),
         max_length=action_plan.LADDER_NEXT_STEP_MAX,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=Textarea(attrs={"rows": 2}),
     )
     # Set by dragging: the place within the step (0 = first).
     position = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
@@ -115,7 +116,7 @@ class ReflectionForm(forms.Form):
     text = forms.CharField(
         label=_("Your reflection"),
         max_length=action_plan.REFLECTION_MAX,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=Textarea(attrs={"rows": 3}),
         help_text=_("A word or a sentence about the day."),
         error_messages={"required": _("Write a word or a sentence.")},
     )
@@ -127,6 +128,6 @@ class SummaryForm(forms.Form):
         label=_("Summary"),
         max_length=action_plan.SUMMARY_MAX,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 8}),
+        widget=Textarea(attrs={"rows": 8}),
         help_text=_("Goes into the documentation before the reflections."),
     )

@@ -23,6 +23,7 @@ from django.views.decorators.vary import vary_on_headers
 from events.access import event_view
 from openspace import idempotency
 from openspace.concurrency import GuardedModelForm
+from openspace.forms import Textarea
 from openspace.idempotency import idempotent
 
 from . import action_queries, csv_export, documentation, event_io
@@ -131,7 +132,7 @@ class DocumentationSettingsForm(GuardedModelForm):
         label=gettext_lazy("Summary"),
         required=False,
         max_length=SUMMARY_MAX,
-        widget=forms.Textarea(attrs={"rows": 8}),
+        widget=Textarea(attrs={"rows": 8}),
         help_text=gettext_lazy("Printed before the closing reflections."),
     )
 
@@ -139,8 +140,8 @@ class DocumentationSettingsForm(GuardedModelForm):
         model = DocumentationSettings
         fields = ["intro", "purpose", "summary", "include_comments", "published"]
         widgets = {
-            "intro": forms.Textarea(attrs={"rows": 4}),
-            "purpose": forms.Textarea(attrs={"rows": 4}),
+            "intro": Textarea(attrs={"rows": 4}),
+            "purpose": Textarea(attrs={"rows": 4}),
         }
 
     def _guarded(self, obj) -> dict:

@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from openspace.forms import Textarea
+
 from .models import Report, ReportComment
 
 
@@ -18,11 +20,11 @@ class ReportForm(forms.ModelForm):
             "other",
         ]
         widgets = {
-            "participant_names": forms.Textarea(attrs={"rows": 2, "dir": "auto"}),
-            "discussion": forms.Textarea(attrs={"rows": 6, "dir": "auto"}),
-            "insights": forms.Textarea(attrs={"rows": 4, "dir": "auto"}),
-            "proposals": forms.Textarea(attrs={"rows": 4, "dir": "auto"}),
-            "other": forms.Textarea(attrs={"rows": 3, "dir": "auto"}),
+            "participant_names": Textarea(attrs={"rows": 2, "dir": "auto"}),
+            "discussion": Textarea(attrs={"rows": 6, "dir": "auto"}),
+            "insights": Textarea(attrs={"rows": 4, "dir": "auto"}),
+            "proposals": Textarea(attrs={"rows": 4, "dir": "auto"}),
+            "other": Textarea(attrs={"rows": 3, "dir": "auto"}),
             "participant_count": forms.NumberInput(
                 attrs={"min": 0, "max": 5000, "inputmode": "numeric"}
             ),
@@ -66,7 +68,7 @@ class CommentForm(forms.ModelForm):
         model = ReportComment
         fields = ["text"]
         labels = {"text": _("Your comment")}
-        widgets = {"text": forms.Textarea(attrs={"rows": 2, "maxlength": 1000, "dir": "auto"})}
+        widgets = {"text": Textarea(attrs={"rows": 2, "maxlength": 1000, "dir": "auto"})}
 
     def clean_text(self):
         text = self.cleaned_data["text"].strip()

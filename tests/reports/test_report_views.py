@@ -293,6 +293,17 @@ def test_empty_comment_is_refused(participant_client, event, topic):
     assert not ReportComment.objects.exists()
 
 
+def test_a_comment_as_long_as_the_phone_allows_is_taken_with_its_line_breaks(
+    participant_client, event, topic
+):
+    """The textarea's maxlength counts a line break as one character; the browser sends
+    it as two (CRLF). A comment typed right up to the limit is not refused as too long."""
+    publish(topic, discussion="Text")
+    text = "\r\n".join(["x" * 142] * 7)  # 1,000 characters on the phone, 1,006 sent
+    participant_client.post(u("comment-add", event, pk=topic.pk), {"text": text})
+    assert ReportComment.objects.get().text == text.replace("\r\n", "\n")
+
+
 def test_drafts_are_not_on_the_news_wall(client, event, topic):
     report = services.report_for(topic)
     services.save_report(
