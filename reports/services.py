@@ -119,6 +119,12 @@ def delete_photo(*, photo: ReportPhoto) -> None:
 def add_comment(*, report: Report, participant: Participant, text: str) -> ReportComment:
     if not report.is_published:
         raise ReportError(_("You can comment once the report is published."))
+    # The same text again from the same person, right after: the phone's back button
+    # brings the page back with the text still in the box (the browser keeps it, with
+    # a fresh idempotency key), and "Add comment" sent it twice.
+    latest = report.comments.filter(participant=participant).order_by("-created_at", "-pk")
+    if (previous := latest.first()) is not None and previous.text == text:
+        return previous
     comment = ReportComment.objects.create(
         report=report, participant=participant, author_name=participant.display_name, text=text
     )

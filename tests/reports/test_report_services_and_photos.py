@@ -7,7 +7,7 @@ from PIL import Image
 from reports import services
 from reports.photos import PhotoError, process_photo
 from reports.templatetags.report_text import report_text
-from tests.factories import TopicFactory
+from tests.factories import ParticipantFactory, TopicFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -128,6 +128,21 @@ def test_publishing_bumps_the_event_version(event):
     services.save_report(report=report, base_version=report.version, fields={}, publish=True)
     event.refresh_from_db()
     assert report.is_published and event.version > before
+
+
+def test_the_same_comment_sent_again_by_the_same_person_is_kept_once(event):
+    """Back to the report, the text still in the box, "Add comment" again."""
+    report = services.report_for(TopicFactory(event=event))
+    services.save_report(report=report, base_version=report.version, fields={}, publish=True)
+    report.refresh_from_db()
+    anna, bo = ParticipantFactory(event=event), ParticipantFactory(event=event)
+    first = services.add_comment(report=report, participant=anna, text="Bra jobbat!")
+    again = services.add_comment(report=report, participant=anna, text="Bra jobbat!")
+    assert again.pk == first.pk
+    services.add_comment(report=report, participant=bo, text="Bra jobbat!")
+    services.add_comment(report=report, participant=anna, text="Och en sak till")
+    services.add_comment(report=report, participant=anna, text="Bra jobbat!")  # said again later
+    assert report.comments.count() == 4
 
 
 def test_report_text_makes_paragraphs_and_lists_and_escapes_html():
