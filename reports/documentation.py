@@ -543,6 +543,8 @@ def save_documentation_settings(
         doc_settings.intro = intro
         doc_settings.purpose = purpose
         doc_settings.include_comments = include_comments
+        if doc_settings.published != published:
+            event.touch()  # the news wall's link to it comes or goes for every reader
         doc_settings.published = published
         doc_settings.revision = F("revision") + 1
         doc_settings.save()

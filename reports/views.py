@@ -17,7 +17,7 @@ from openspace.idempotency import idempotent
 from openspace.live import no_extra, with_etag
 from openspace.ratelimit import rate_limit
 
-from . import queries, services
+from . import documentation, queries, services
 from .forms import CaptionForm, CommentForm, PhotoForm, ReportForm
 from .models import ReportComment, ReportPhoto
 from .photos import MAX_BYTES, PhotoError
@@ -120,6 +120,13 @@ def wall(request, *, event, viewer, etag):
         "event": event,
         "viewer": viewer,
         "cards_html": cards_html,
+        # Published before the event is closed: a link here (once it is closed, every
+        # page of the event has one, events/event_base.html).
+        "documentation_published": not request.htmx
+        and viewer.participant is not None
+        and not viewer.is_facilitator
+        and not event.is_closed
+        and documentation.get_documentation_settings(event).published,
         "rooms": list(event.rooms.all()),
         "slots": list(event.time_slots.all()),
         "round": round_number,

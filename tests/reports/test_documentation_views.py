@@ -289,3 +289,43 @@ def test_a_participant_is_told_the_documentation_is_not_published_yet(client, de
 
     assert response.status_code == 403
     assert "The documentation is not published yet." in response.text
+
+
+def _documentation_links(client, path) -> int:
+    slug = path.split("/")[2]
+    return client.get(path).content.decode().count(f'href="/e/{slug}/documentation/"')
+
+
+def test_participants_find_the_documentation_once_they_may_read_it(client, demo, settings):
+    """No link while they may not read it; on the news wall once it is published; on
+    every page of the event once the event is closed."""
+    settings.POLL_COALESCE_SECONDS = 0  # every page load current
+    login_participant(client, ParticipantFactory(event=demo))
+    wall, agenda = url("wall", demo), reverse("agenda:home", kwargs={"slug": demo.slug})
+    preview = url("documentation-preview", demo)
+    assert preview == f"/e/{demo.slug}/documentation/"
+    assert _documentation_links(client, wall) == 0
+    version = Event.objects.get(pk=demo.pk).version
+
+    from reports import documentation
+
+    documentation.save_documentation_settings(
+        event=demo, intro="", purpose="", include_comments=False, published=True
+    )
+    assert Event.objects.get(pk=demo.pk).version > version  # polled pages see it
+    assert _documentation_links(client, wall) == 1
+    assert _documentation_links(client, agenda) == 0
+
+    Event.objects.filter(pk=demo.pk).update(phase=Phase.CLOSED, version=version + 10)
+    for path in (wall, agenda):
+        page = client.get(path).content.decode()
+        assert page.count(f'href="{preview}"') == 1
+        assert "The event is over" in page
+
+
+def test_facilitators_and_visitors_get_no_closing_notice(client, demo, facilitator):
+    Event.objects.filter(pk=demo.pk).update(phase=Phase.CLOSED)
+    agenda = reverse("agenda:home", kwargs={"slug": demo.slug})
+    assert "The event is over" not in client.get(agenda).content.decode()
+    client.force_login(facilitator)
+    assert "The event is over" not in client.get(agenda).content.decode()
