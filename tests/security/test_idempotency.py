@@ -147,21 +147,25 @@ def test_the_same_key_twice_makes_one_and_answers_the_same(participant_client, e
     assert "Idempotent-Replay" not in first
 
 
+# Two different texts: the same text twice in a row is kept once whatever the keys
+# (reports.services.add_comment: the back button brings the sent text back).
+
+
 def test_another_key_makes_another(participant_client, event, published):
     post_comment(participant_client, event, published, key="a" * 20)
-    post_comment(participant_client, event, published, key="b" * 20)
+    post_comment(participant_client, event, published, key="b" * 20, text="Och mer")
     assert ReportComment.objects.count() == 2
 
 
 def test_without_a_key_the_view_runs_as_before(participant_client, event, published):
     post_comment(participant_client, event, published, key="")
-    post_comment(participant_client, event, published, key="")
+    post_comment(participant_client, event, published, key="", text="Och mer")
     assert ReportComment.objects.count() == 2
 
 
 def test_a_malformed_key_is_ignored(participant_client, event, published):
     post_comment(participant_client, event, published, key="<script>")
-    post_comment(participant_client, event, published, key="<script>")
+    post_comment(participant_client, event, published, key="<script>", text="Och mer")
     assert ReportComment.objects.count() == 2
     assert not IdempotentRequest.objects.exists()
 
