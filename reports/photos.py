@@ -70,6 +70,10 @@ def _encode(image: Image.Image, quality: int) -> ContentFile:
 
 def _flatten(image: Image.Image) -> Image.Image:
     """RGB on white: transparency and palettes would not survive JPEG otherwise."""
+    if image.mode.startswith("I"):
+        # 16-bit grey (a PNG from a scanner or an editor): its values run to 65,535, and
+        # converting them as they are turns everything above 255 white. Scale to 8 bits.
+        image = image.convert("I").point(lambda value: value * (1 / 256)).convert("L")
     if image.mode in ("RGBA", "LA") or (image.mode == "P" and "transparency" in image.info):
         rgba = image.convert("RGBA")
         background = Image.new("RGB", rgba.size, "white")

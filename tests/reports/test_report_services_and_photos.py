@@ -88,6 +88,16 @@ def test_png_with_transparency_becomes_jpeg_on_white():
         assert image.format == "JPEG" and image.getpixel((10, 10)) == (255, 255, 255)
 
 
+def test_a_16_bit_grey_png_keeps_its_greys():
+    """Not white: values up to 65,535 are scaled to 8 bits, not clipped at 255."""
+    buffer = io.BytesIO()
+    Image.new("I;16", (50, 50), 40_000).save(buffer, "PNG")
+    processed = process_photo(SimpleUploadedFile("scan.png", buffer.getvalue()))
+    with Image.open(processed.display) as image:
+        assert image.format == "JPEG"
+        assert all(150 <= channel <= 162 for channel in image.getpixel((10, 10)))
+
+
 def test_heic_is_accepted():
     pillow_heif = pytest.importorskip("pillow_heif")
     buffer = io.BytesIO()
