@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from events.models import Event, Participant
+from openspace import live
 from openspace.concurrency import check_base, fingerprint
 from openspace.prepared import Prepared, insert
 
@@ -278,6 +279,10 @@ def leave(*, topic: Topic | int, participant: Participant) -> Topic:
     if deleted:
         _rebalance_waiting(locked)
         event.touch()
+        # The leaver's next agenda page cannot be a render of before with their own
+        # sessions put in: this one is no longer among them, and the render's counts
+        # still seat them.
+        live.note_unpatchable(event.pk)
     return locked
 
 

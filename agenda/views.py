@@ -336,7 +336,8 @@ def _agenda_context(request, event, viewer) -> tuple[dict, dict]:
     wrote = live.wrote_version(request, event.pk) if me is not None and since is not None else 0
     patch = None
     if shared is not None and shared["version"] < wrote:
-        patch = _patch(shared, event, me)
+        if not live.wrote_unpatchable(request, event.pk):
+            patch = _patch(shared, event, me)
         if patch is None:
             shared = None
     own_shared = True

@@ -251,21 +251,38 @@ def coalesce_since(request, viewer) -> int | None:
 def wrote_version(request, event_id: int) -> int:
     """The event's version after this browser's latest write, if it wrote in the last
     moment (the `wrote` cookie, WritesMiddleware); else 0."""
-    held = request.COOKIES.get(f"{WROTE_COOKIE}_{event_id}", "")
+    held = request.COOKIES.get(f"{WROTE_COOKIE}_{event_id}", "").removesuffix(WHOLE)
     return int(held) if held.isascii() and held.isdigit() and len(held) <= 18 else 0
+
+
+def wrote_unpatchable(request, event_id: int) -> bool:
+    """Whether this browser's latest write was one a page cannot be patched with
+    (note_unpatchable): its next pages need a render that holds it."""
+    return request.COOKIES.get(f"{WROTE_COOKIE}_{event_id}", "").endswith(WHOLE)
 
 
 # The versions of the events this request's writes made (Event.touch -> note_write);
 # WritesMiddleware hands them to the browser in a cookie that lasts as long as a render
 # may be coalesced.
 WROTE_COOKIE = "wrote"
+WHOLE = "w"  # after the version in the cookie: the write is one no patch can show
 _writes: ContextVar[dict[int, int] | None] = ContextVar("openspace_writes", default=None)
+_unpatchable: ContextVar[set[int] | None] = ContextVar("openspace_unpatchable", default=None)
 
 
 def note_write(event_id: int, version: int) -> None:
     writes = _writes.get()
     if writes is not None:
         writes[event_id] = max(version, writes.get(event_id, 0))
+
+
+def note_unpatchable(event_id: int) -> None:
+    """This request's write to the event is one that a page patched with the writer's
+    own sessions and topics (agenda/views.py, _patch) would not show, as a session
+    they left: their next pages come from a render that holds it."""
+    unpatchable = _unpatchable.get()
+    if unpatchable is not None:
+        unpatchable.add(event_id)
 
 
 def written_version(event_id: int) -> int:
@@ -283,17 +300,18 @@ class WritesMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        token = _writes.set({})
+        token, whole_token = _writes.set({}), _unpatchable.set(set())
         try:
             response = self.get_response(request)
-            writes = _writes.get()
+            writes, unpatchable = _writes.get(), _unpatchable.get()
         finally:
             _writes.reset(token)
+            _unpatchable.reset(whole_token)
         if writes and settings.POLL_COALESCE_SECONDS > 0:
             for event_id, version in writes.items():
                 response.set_cookie(
                     f"{WROTE_COOKIE}_{event_id}",
-                    str(version),
+                    f"{version}{WHOLE if event_id in unpatchable else ''}",
                     max_age=settings.POLL_COALESCE_SECONDS + 1,
                     secure=settings.SESSION_COOKIE_SECURE,
                     httponly=True,

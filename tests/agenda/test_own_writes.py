@@ -250,3 +250,27 @@ def test_an_older_topic_the_render_leaves_out_stays_out(
     assert "Leave" in card(page, session) and "Någon annans" not in page  # patched
     assert "Mitt gamla" not in page
     assert "Mitt gamla" in _page(participant_client, event, "?show=my-topics")
+
+
+@pytest.mark.parametrize("poll", [False, True])
+def test_a_session_left_shows_its_new_counts_on_the_next_page_or_poll(
+    participant_client, event, rooms, slots, participant, poll
+):
+    """The patch puts in the sessions a participant has; one they left since the render
+    is not among them, so the page is rendered afresh rather than show the render's
+    counts, with them still in a seat."""
+    rooms[1].capacity = 2
+    rooms[1].save()
+    session = TopicFactory(event=event, title="Fullt pass", room=rooms[1], time_slot=slots[1])
+    services.sign_up(topic=session, participant=ParticipantFactory(event=event))
+    participant_client.post(url("signup", event, pk=session.pk), {"action": "join"})
+    services.sign_up(topic=session, participant=ParticipantFactory(event=event))  # waits
+    event.touch()
+    assert "1 waiting" in card(_page(participant_client, event), session)  # the render
+
+    participant_client.post(url("signup", event, pk=session.pk), {"action": "leave"})
+
+    headers = {"HX-Request": "true"} if poll else {}
+    page = participant_client.get(url("home", event), headers=headers).content.decode()
+    assert "2 of 2 places taken" in card(page, session)
+    assert "1 waiting" not in card(page, session)  # the one waiting has their seat
