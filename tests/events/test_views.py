@@ -92,6 +92,15 @@ def test_joining_a_closed_event_shows_a_message_and_no_form(client, event):
     assert "<form" not in response.content.decode().split('id="main"')[1]
 
 
+def test_the_name_form_tells_who_joined_before_to_use_their_personal_link(client, event):
+    """A phone that lost its cookie would otherwise make a second participant, without
+    the topics of the first: the way back is the personal link on the "Me" page."""
+    Event.objects.filter(pk=event.pk).update(language="sv")
+    page = client.get(u("join-event", event)).content.decode()
+    assert "Har du redan gått med? Öppna i stället din personliga länk" in page
+    assert "(under ”Mina uppgifter” på den enhet du gick med från)" in page
+
+
 def _key_and_token(page):
     key = re.search(r'name="idempotency_key" value="([^"]+)"', page).group(1)
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
