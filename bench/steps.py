@@ -15,8 +15,8 @@ Per step it prints:
 - the app's CPU (the test client, the middleware and the view; no HTTP server);
 - on PostgreSQL, the CPU of the server process that answered, from its
   /proc/<pid>/schedstat (so the server must run on this machine);
-- the statements sent, with BEGIN and COMMIT counted as PostgreSQL sees them: each
-  transaction is two statements more than the queries Django runs in it.
+- the statements sent, BEGIN and COMMIT included (psycopg sends PostgreSQL's BEGIN
+  itself, and neither goes through Django's execute wrappers).
 Shared renders are kept for the whole run (POLL_COALESCE_SECONDS), as in a busy
 burst. Figures are means over the counted phones; CPU drifts with the machine
 (docs/performance.md), statement counts do not.
@@ -88,7 +88,10 @@ def run(prepared: Path, phones: int, warm: int) -> None:
         if counted:
             cpu[step] += spent
             server[step] += after_server - before_server if before_server else 0
-            statements[step] += len(sent) + 2 * len(commits)
+            # A BEGIN the backend sent as a query (SQLite's BEGIN IMMEDIATE) is among
+            # `sent`; psycopg sends PostgreSQL's itself.
+            begins = sum(1 for sql in sent if sql.lstrip().upper().startswith("BEGIN"))
+            statements[step] += len(sent) + len(commits) + max(0, len(commits) - begins)
             seen[step] += 1
         return answer
 
