@@ -1,3 +1,5 @@
+from functools import cached_property
+
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
@@ -136,6 +138,13 @@ class Topic(models.Model):
     @property
     def is_placed(self) -> bool:
         return self.room_id is not None and self.time_slot_id is not None
+
+    @cached_property
+    def capacity(self) -> int | None:
+        """The places in its room: None for no limit, or while it has no room. A sign-up
+        sets it from the statement that counts the seats (agenda/services.py), which
+        then need not read the room."""
+        return self.room.capacity if self.room_id else None
 
     @property
     def code(self) -> str:

@@ -180,26 +180,22 @@ def set_locked(*, topic: Topic, locked: bool) -> None:
     topic.save(update_fields=["locked", "updated_at"])
 
 
-def _capacity(topic: Topic) -> int | None:
-    return topic.room.capacity if topic.room_id else None
-
-
-# Every tap of "Sign up" runs these two (openspace.prepared: why prepared). The room
-# is read after the lock, in a statement of its own: a topic row that changed while the
-# tap waited for its lock is read again by PostgreSQL, but a room joined to it is not,
-# so a room read with the topic could be the one before a move (or before its capacity
-# changed).
+# Every tap of "Sign up" runs this (openspace.prepared: why prepared). The room is not
+# joined to it: a topic row that changed while the tap waited for its lock is read
+# again by PostgreSQL, but a room joined to it is not, so a room read with the topic
+# could be the one before a move (or before its capacity changed). The room's capacity
+# comes with the seats, counted after the lock (_seats).
 _TOPIC_FOR_UPDATE = Prepared(
     lambda pk, event_id: Topic.objects.select_for_update().filter(pk=pk, event_id=event_id),
     pk=int,
     event_id=int,
 )
-_ROOM = Prepared(lambda pk: Room.objects.filter(pk=pk), pk=int)
 
 
 def _locked_topic(topic: Topic | int, participant: Participant) -> tuple[Event, Topic]:
-    """The topic, row-locked, with its room: from a Topic, or from an id looked up in the
-    participant's own event (Topic.DoesNotExist if there is none there: the view's 404).
+    """The topic, row-locked: from a Topic, or from an id looked up in the participant's
+    own event (Topic.DoesNotExist if there is none there: the view's 404). Its room is
+    read when asked for (Topic.capacity), after the lock.
 
     The lock (SELECT ... FOR UPDATE on PostgreSQL; on SQLite the IMMEDIATE transaction
     already holds the write lock) makes counting the seats and taking one a single step.
@@ -215,25 +211,35 @@ def _locked_topic(topic: Topic | int, participant: Participant) -> tuple[Event, 
     if locked is None:
         raise Topic.DoesNotExist
     locked.event = event
-    locked.room = _ROOM.first(pk=locked.room_id) if locked.room_id else None
     return event, locked
 
 
-def _seats(topic_id: int, participant_id: int) -> tuple[int, int, int]:
-    """(seated, waiting, this participant's sign-ups) of a topic, in one statement.
+def _seats(topic: Topic, participant_id: int) -> tuple[int, int, int]:
+    """(seated, waiting, this participant's sign-ups) of a locked topic, in one
+    statement that also reads its room's capacity into topic.capacity.
 
     Plain SQL, as every tap of "Sign up" runs it: on the 2-core machine of
     docs/performance.md the ORM took 0.47 ms to build this aggregate, which the
-    database answers in a few hundredths of a millisecond.
+    database answers in a few hundredths of a millisecond. Run after the topic's lock,
+    it reads the room the topic is in now, with its capacity as it is now: on
+    PostgreSQL each statement sees what was committed before it began.
     """
-    table = connection.ops.quote_name(SignUp._meta.db_table)
+    quote = connection.ops.quote_name
+    signups, rooms = quote(SignUp._meta.db_table), quote(Room._meta.db_table)
     seated = "COALESCE(SUM(CASE WHEN waiting THEN 0 ELSE 1 END), 0)"
     waiting = "COALESCE(SUM(CASE WHEN waiting THEN 1 ELSE 0 END), 0)"
     mine = "COALESCE(SUM(CASE WHEN participant_id = %s THEN 1 ELSE 0 END), 0)"
-    sql = f"SELECT {seated}, {waiting}, {mine} FROM {table} WHERE topic_id = %s"  # noqa: S608
+    capacity = f"(SELECT capacity FROM {rooms} WHERE id = %s)"  # noqa: S608
+    sql = (
+        f"SELECT {seated}, {waiting}, {mine}, {capacity} "  # noqa: S608
+        f"FROM {signups} WHERE topic_id = %s"
+    )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [participant_id, topic_id])
-        return cursor.fetchone()
+        cursor.execute(sql, [participant_id, topic.room_id, topic.pk])
+        seated_now, waiting_now, mine_now, capacity_now = cursor.fetchone()
+    if topic.room_id is not None:  # else no limit, and no room to read
+        topic.capacity = capacity_now
+    return seated_now, waiting_now, mine_now
 
 
 @transaction.atomic
@@ -253,13 +259,13 @@ def sign_up(
         raise AgendaError(_("Sign-ups are not open right now."))
     if locked.withdrawn_at is not None:
         raise AgendaError(_("This topic has been withdrawn."))
-    seated, waiting_now, mine = _seats(locked.pk, participant.pk)
+    seated, waiting_now, mine = _seats(locked, participant.pk)
     locked.seated_count, locked.waiting_count = seated, waiting_now
     if mine:  # tapped twice, or a retry: the first one stands
         existing = SignUp.objects.get(topic=locked, participant=participant)
         existing.topic = locked
         return existing
-    capacity = _capacity(locked)
+    capacity = locked.capacity
     waiting = capacity is not None and seated >= capacity
     signup = SignUp(topic=locked, participant=participant, waiting=waiting)
     insert(signup)
@@ -289,7 +295,7 @@ def leave(*, topic: Topic | int, participant: Participant) -> Topic:
 def _rebalance_waiting(topic: Topic) -> None:
     """Give free seats to those waiting longest (after a leave, a merge or a room change)."""
     topic = Topic.objects.select_related("room").get(pk=topic.pk)
-    capacity = _capacity(topic)
+    capacity = topic.capacity
     waiting = SignUp.objects.filter(topic=topic, waiting=True).order_by("created_at", "pk")
     if capacity is None:
         waiting.update(waiting=False)
