@@ -275,6 +275,8 @@ def _setup_context(request, event, room_errors=None, slot_errors=None, **forms):
         slot.form = (slot_errors or {}).get(slot.pk) or TimeSlotForm(
             instance=slot, prefix=f"slot-{slot.pk}"
         )
+        # Allowed (an evening session after the day's programme), but more often a typo.
+        slot.outside_hours = slot.starts_at < event.start_time or slot.ends_at > event.end_time
     # Anonymised participants keep their sign-ups (the counts) but have no name left to
     # show or remove: they are counted, not listed.
     everyone = list(event.participants.active())

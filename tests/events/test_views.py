@@ -363,6 +363,22 @@ def test_slot_that_ends_before_it_starts_is_refused(facilitator_client, event):
     assert event.time_slots.count() == 0
 
 
+def test_a_slot_outside_the_events_hours_is_saved_with_a_warning_beside_it(
+    facilitator_client, event
+):
+    """An evening session after the programme is allowed; 20:00 for 10:00 is a typo."""
+    for label, start, end in (("Pass 1", "10:00", "11:00"), ("Pass 2", "20:00", "21:00")):
+        facilitator_client.post(
+            u("slot-add", event),
+            {"slot-label": label, "slot-starts_at": start, "slot-ends_at": end},
+        )
+    assert event.time_slots.count() == 2
+    page = facilitator_client.get(u("facilitate", event)).content.decode()
+    rows = re.findall(r'<li class="setup-row">.*?</li>', page, re.S)
+    warned = [row for row in rows if "outside the event's hours (09:00–16:00)" in row]
+    assert len(warned) == 1 and 'value="Pass 2"' in warned[0]
+
+
 def test_invitation_makes_a_co_facilitator(facilitator_client, event, other_facilitator, client):
     facilitator_client.post(u("invite-create", event))
     invite = FacilitatorInvite.objects.get()
