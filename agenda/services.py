@@ -176,8 +176,11 @@ def merge_topics(*, keep: Topic, duplicate: Topic) -> Topic:
 
 @transaction.atomic
 def set_locked(*, topic: Topic, locked: bool) -> None:
+    """Lock a topic in place (the scheduler leaves it) or unlock it. The facilitators'
+    grid marks it "Locked", so their shared render must be made afresh."""
     topic.locked = locked
     topic.save(update_fields=["locked", "updated_at"])
+    topic.event.touch()
 
 
 # Every tap of "Sign up" runs this (openspace.prepared: why prepared). The room is not

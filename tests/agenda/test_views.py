@@ -1029,6 +1029,20 @@ def test_a_drop_on_a_taken_cell_sent_twice_swaps_once(facilitator_client, event,
     assert page.count('name="idempotency_key"') >= 2  # the move and lock forms carry keys
 
 
+def test_a_locked_topic_shows_locked_on_the_facilitators_grid_at_once(
+    facilitator_client, event, placed_topic
+):
+    """The grid is rendered once per event version: locking must make a new one, or the
+    facilitator (and a second one at another laptop) never sees the "Locked" mark."""
+    home = url("home", event)
+    assert "Locked" not in facilitator_client.get(home).content.decode()
+    arrange = url("topic-arrange", event, pk=placed_topic.pk)
+    facilitator_client.post(arrange, {"action": "lock", "idempotency_key": "l" * 32})
+    assert ">Locked</span>" in facilitator_client.get(home).content.decode()
+    facilitator_client.post(arrange, {"action": "unlock", "idempotency_key": "u" * 32})
+    assert "Locked" not in facilitator_client.get(home).content.decode()
+
+
 def test_a_phone_gets_the_newest_topics_without_a_place_and_a_way_to_all(
     participant_client, facilitator, event, rooms, slots, participant, monkeypatch
 ):
