@@ -640,7 +640,9 @@ def topic_arrange(request, pk, *, event, viewer):
     """Facilitators arrange the grid: move, swap, merge, lock and unlock.
 
     Idempotent per form key: a drop on a taken cell swaps the two topics, and the same
-    drop sent twice by a flaky network must not swap them back."""
+    drop sent twice by a flaky network must not swap them back. A drop on a cell its
+    page showed free (or held by another session) that someone else has filled since
+    moves nothing: a swap would send their session away unseen."""
     topic = get_topic(event, pk)
     topic.event = event
     action = request.POST.get("action", "move")
@@ -655,7 +657,16 @@ def topic_arrange(request, pk, *, event, viewer):
                     (c.topic for c in grid.placed_cells() if c.room == room and c.slot == slot),
                     None,
                 )
+                seen = request.POST.get("occupant")  # a drop says what its page showed there
                 if occupant is not None and occupant.pk != topic.pk:
+                    if seen is not None and seen != str(occupant.pk):
+                        raise services.AgendaError(
+                            _(
+                                "Someone else has just put “%(title)s” in %(code)s. Nothing "
+                                "was moved: look at the agenda as it is now and move again."
+                            )
+                            % {"title": occupant.title, "code": occupant.code}
+                        )
                     services.swap_topics(first=topic, second=occupant)
                 else:
                     services.move_topic(topic=topic, room=room, time_slot=slot)

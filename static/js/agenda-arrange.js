@@ -22,9 +22,13 @@
     }).join("");
   }
 
-  function move(topicId, cell) {
+  // `occupant` is the session this page showed in the target cell ("" for a free
+  // one): if someone else has put another there since, the server moves nothing
+  // rather than swap it away unseen.
+  function move(topicId, cell, occupant) {
     var url = window.location.pathname.replace(/\/$/, "") + "/sessions/" + topicId + "/arrange/";
     var body = new URLSearchParams({ action: "move", cell: cell, idempotency_key: newKey() });
+    if (cell) body.set("occupant", occupant);
     return fetch(url, {
       method: "POST", body: body, credentials: "same-origin",
       headers: { "X-CSRFToken": token() }, redirect: "manual"
@@ -37,12 +41,21 @@
     if (!region) return;
     region.querySelectorAll("[data-cell]").forEach(function (cell) {
       if (cell.sortable) return;
+      var place = cell.getAttribute("data-cell");
       cell.sortable = window.Sortable.create(cell, {
         group: "agenda",
-        draggable: ".session",
+        // What is dragged must be a child of the list: in a cell of the grid the
+        // session itself, in the list of topics without a place the item holding it.
+        draggable: place ? ".session" : "li",
         animation: 120,
         onAdd: function (event) {
-          move(event.item.getAttribute("data-topic"), cell.getAttribute("data-cell"));
+          var item = event.item;
+          var topic = item.matches("[data-topic]") ? item : item.querySelector("[data-topic]");
+          var occupant = "";
+          cell.querySelectorAll("[data-topic]").forEach(function (other) {
+            if (other !== topic) occupant = other.getAttribute("data-topic");
+          });
+          move(topic.getAttribute("data-topic"), place, occupant);
         }
       });
     });

@@ -4,9 +4,10 @@
 (function () {
   "use strict";
 
-  // An open menu (<details>) or a field being typed in must not vanish under the finger.
+  // An open menu (<details>), a field being typed in or a session being dragged must
+  // not vanish under the finger.
   function inUse(region) {
-    if (region.querySelector("details[open]")) return true;
+    if (region.querySelector("details[open], .sortable-chosen")) return true;
     var active = document.activeElement;
     return !!active && region.contains(active) && /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName);
   }

@@ -1029,6 +1029,37 @@ def test_a_drop_on_a_taken_cell_sent_twice_swaps_once(facilitator_client, event,
     assert page.count('name="idempotency_key"') >= 2  # the move and lock forms carry keys
 
 
+def test_a_drop_on_a_cell_someone_else_filled_meanwhile_moves_nothing(
+    facilitator_client, event, rooms, slots
+):
+    """Two facilitators arrange at once. One drags a session onto B1, which their page
+    (polled every few seconds) still shows free; the other has just put a session
+    there. A swap would send that session away unseen: nothing moves, and they are told."""
+    mine = TopicFactory(event=event, room=rooms[0], time_slot=slots[0], title="Mine")
+    theirs = TopicFactory(event=event, title="<b>Theirs</b>")
+    facilitator_client.post(
+        url("topic-arrange", event, pk=theirs.pk),
+        {"action": "move", "cell": f"{rooms[1].pk}-{slots[0].pk}", "idempotency_key": "t" * 32},
+    )
+    drop = {"action": "move", "cell": f"{rooms[1].pk}-{slots[0].pk}", "occupant": ""}
+    response = facilitator_client.post(
+        url("topic-arrange", event, pk=mine.pk), drop | {"idempotency_key": "m" * 32}, follow=True
+    )
+    mine.refresh_from_db()
+    theirs.refresh_from_db()
+    assert (mine.code, theirs.code) == ("A1", "B1")
+    page = response.content.decode()
+    assert "Someone else has just put “&lt;b&gt;Theirs&lt;/b&gt;” in B1. Nothing was moved" in page
+    # A drop on the session the page showed there is a deliberate swap.
+    drop["occupant"] = str(theirs.pk)
+    facilitator_client.post(
+        url("topic-arrange", event, pk=mine.pk), drop | {"idempotency_key": "s" * 32}
+    )
+    mine.refresh_from_db()
+    theirs.refresh_from_db()
+    assert (mine.code, theirs.code) == ("B1", "A1")
+
+
 def test_a_locked_topic_shows_locked_on_the_facilitators_grid_at_once(
     facilitator_client, event, placed_topic
 ):

@@ -105,6 +105,54 @@ def test_facilitator_moves_a_topic_by_keyboard_and_by_drag(
     shoot(page, "agenda-facilitator")
 
 
+def test_two_facilitators_drag_topics_without_a_place_into_the_grid(
+    browser, live_server, event, facilitator
+):
+    """Placing the marketplace's new topics is dragging them from the list below the grid
+    into a free cell. A second facilitator whose page does not show that yet, dropping
+    another topic on the same cell, moves nothing and is told why: neither drop is lost."""
+    from events.models import Event
+    from tests.factories import UserFactory
+
+    rooms, slots = build_grid(event, rooms=2, rounds=1)
+    first = TopicFactory(event=event, title="Först på plats")
+    second = TopicFactory(event=event, title="Också hit")
+    colleague = UserFactory(username="colleague")
+    Event.objects.get(pk=event.pk).facilitators.add(colleague)
+    cell = f"li[data-cell='{rooms[0].pk}-{slots[0].pk}']"
+    pages = []
+    for user in (facilitator, colleague):
+        page = facilitator_context(browser, live_server, user).new_page()
+        page.goto(f"{live_server.url}/e/{event.slug}/")
+        page.wait_for_function("window.Sortable !== undefined")
+        pages.append(page)
+    # The colleague's page keeps what it showed: its polls are held back.
+    pages[1].route(
+        re.compile(r".*/e/[^/]+/(\?.*)?$"),
+        lambda route: (
+            route.abort() if route.request.headers.get("hx-request") else route.continue_()
+        ),
+    )
+
+    with pages[0].expect_navigation():
+        pages[0].locator(f"[data-topic='{first.pk}']").drag_to(pages[0].locator(cell))
+    expect(pages[0].locator(f"{cell} [data-topic='{first.pk}']")).to_be_visible()
+    first.refresh_from_db()
+    assert first.code == "A1"
+
+    expect(pages[1].locator(f"{cell}.cell--empty")).to_be_visible()  # as it was
+    with pages[1].expect_navigation():
+        pages[1].locator(f"[data-topic='{second.pk}']").drag_to(pages[1].locator(cell))
+    expect(pages[1].locator(".message--error")).to_contain_text(
+        "Someone else has just put “Först på plats” in A1. Nothing was moved"
+    )
+    expect(pages[1].locator(f"{cell} [data-topic='{first.pk}']")).to_be_visible()
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.code, second.is_placed) == ("A1", False)
+    shoot(pages[1], "agenda-drop-on-a-cell-filled-meanwhile")
+
+
 def test_own_marks_full_rooms_and_the_unplaced_on_a_phone_and_a_laptop(
     browser, live_server, event, facilitator
 ):
