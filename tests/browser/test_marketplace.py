@@ -348,3 +348,21 @@ def test_a_refused_topic_puts_the_focus_on_what_went_wrong(browser, live_server,
     expect(summary).to_have_attribute("role", "alert")
     expect(page.locator("#id_description")).to_have_value("Mina tankar")
     assert_no_axe_violations(page)
+
+
+def test_the_arrange_menus_leave_their_buttons_whole_beside_long_titles(
+    browser, live_server, event, facilitator
+):
+    """ "Move to…" lists every cell with the title it holds: the long menu gives way, and
+    the button beside it stays one line ("Move", not "Mov/e")."""
+    rooms, slots = build_grid(event, rooms=2, rounds=1)
+    long_title = "Hur får vi en likvärdig skola för alla elever i hela kommunen " * 2
+    TopicFactory(event=event, title=long_title.strip(), room=rooms[1], time_slot=slots[0])
+    topic = TopicFactory(event=event, title="Flytta mig", room=rooms[0], time_slot=slots[0])
+    page = facilitator_context(browser, live_server, facilitator).new_page()
+    page.goto(f"{live_server.url}/e/{event.slug}/sessions/{topic.pk}/")
+    one_line = page.locator(".arrange button", has_text="Lock in place").bounding_box()["height"]
+    for name in ("Move", "Merge"):
+        button = page.locator(".arrange .field--inline button", has_text=name)
+        assert button.bounding_box()["height"] == one_line
+    assert_no_horizontal_scroll(page)
