@@ -1060,6 +1060,21 @@ def test_a_drop_on_a_cell_someone_else_filled_meanwhile_moves_nothing(
     assert (mine.code, theirs.code) == ("B1", "A1")
 
 
+def test_a_phone_left_open_follows_the_phase_in_its_polls(
+    participant_client, event, placed_topic
+):
+    """The agenda's poll swaps only its region: the phase and "Post a topic" are in it,
+    or a phone left open says "Marketplace" and offers to post all through the rounds."""
+    from events.services import set_phase
+
+    home = url("home", event)
+    poll = participant_client.get(home, headers={"HX-Request": "true"}).content.decode()
+    assert ">Marketplace</span>" in poll and ">Post a topic</a>" in poll
+    set_phase(event=event, phase=Phase.ROUNDS)
+    poll = participant_client.get(home, headers={"HX-Request": "true"}).content.decode()
+    assert ">Dialogue rounds</span>" in poll and "Post a topic" not in poll
+
+
 def test_a_locked_topic_shows_locked_on_the_facilitators_grid_at_once(
     facilitator_client, event, placed_topic
 ):
