@@ -1060,9 +1060,7 @@ def test_a_drop_on_a_cell_someone_else_filled_meanwhile_moves_nothing(
     assert (mine.code, theirs.code) == ("B1", "A1")
 
 
-def test_a_phone_left_open_follows_the_phase_in_its_polls(
-    participant_client, event, placed_topic
-):
+def test_a_phone_left_open_follows_the_phase_in_its_polls(participant_client, event, placed_topic):
     """The agenda's poll swaps only its region: the phase and "Post a topic" are in it,
     or a phone left open says "Marketplace" and offers to post all through the rounds."""
     from events.services import set_phase
