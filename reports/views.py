@@ -11,7 +11,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from agenda.models import Topic
 from events.access import event_view
-from events.views import absolute_url
+from events.views import absolute_url, join_address
 from openspace import idempotency, live
 from openspace.idempotency import idempotent
 from openspace.live import no_extra, with_etag
@@ -415,6 +415,12 @@ def missing(request, *, event, viewer):
 @event_view(poll_etag_extra=no_extra)
 def vernissage(request, *, event, viewer, etag):
     """The projector shows the reports one by one, large, in rotation."""
-    context = {"event": event, "viewer": viewer, "reports": queries.news_wall(event), "etag": etag}
+    context = {
+        "event": event,
+        "viewer": viewer,
+        "reports": queries.news_wall(event),
+        "etag": etag,
+        "join_address": join_address(request),
+    }
     template = "reports/vernissage.html#slides" if request.htmx else "reports/vernissage.html"
     return with_etag(render(request, template, context), etag)

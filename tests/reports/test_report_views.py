@@ -473,3 +473,17 @@ def test_a_refused_photo_says_what_is_wrong(participant_client, event, topic, da
     response = participant_client.post(path, data, headers={"X-Requested-With": "fetch"})
     assert response.status_code == 400 and message in response.text
     assert ReportPhoto.objects.count() == 0
+
+
+def test_the_news_wall_projector_before_the_first_report_says_what_it_is_and_how_to_join(
+    client, event, facilitator, settings
+):
+    """Not a black screen with one line: the event, its question and the join code."""
+    settings.SITE_URL = "https://openspace.example.org"
+    client.force_login(facilitator)
+    for headers in ({}, {"HX-Request": "true"}):  # the page, and its poll
+        page = client.get(u("vernissage", event), headers=headers).content.decode()
+        assert "Reports appear here as they are published." in page
+        assert event.title in page
+        assert event.join_code in page
+        assert "openspace.example.org/join/" in page
