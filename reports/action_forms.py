@@ -9,6 +9,7 @@ from __future__ import annotations
 import secrets
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from agenda.models import Topic
@@ -40,7 +41,10 @@ class InitiativeForm(forms.Form):
     )
     levels = forms.MultipleChoiceField(
         label=_("Level"),
-        choices=[(level.value, f"{level.value} – {level.label}") for level in Level],
+        # Lazy: an f-string here would fix the labels in the language active at import.
+        choices=[
+            (level.value, format_lazy("{} – {}", level.value, level.label)) for level in Level
+        ],
         widget=forms.CheckboxSelectMultiple,
         help_text=_("One or more: F prepare, G carry out, U explore."),
         error_messages={

@@ -204,6 +204,15 @@ def test_raise_an_initiative_through_the_form(participant_client, open_event):
     assert "F/U" in board
 
 
+def test_the_level_choices_speak_the_events_language(participant_client, open_event):
+    open_event.language = "da"
+    open_event.save()
+    page = participant_client.get(url("action-new", open_event)).content.decode()
+    assert "F – Forberede" in page
+    assert "G – Gennemføre" in page
+    assert "Förbereda" not in page
+
+
 def test_a_double_tap_makes_one_initiative(participant_client, open_event):
     post_new(participant_client, open_event, key="same-key")
     post_new(participant_client, open_event, key="same-key")
