@@ -231,11 +231,16 @@ def board(request, *, event, viewer, etag):
     etag, response = live.render_etag(request, event, viewer, etag, version, _board_extra(request))
     if response:
         return response
-    context = {"event": event, "viewer": viewer, "view": view, "board_html": board_html}
+    # The page carries its version too, so that the first poll is a 304 when nothing changed.
+    context = {
+        "event": event,
+        "viewer": viewer,
+        "view": view,
+        "board_html": board_html,
+        "etag": etag,
+    }
     if request.htmx:
-        return with_etag(
-            render(request, "reports/actions/board.html#board", {**context, "etag": etag}), etag
-        )
+        return with_etag(render(request, "reports/actions/board.html#board", context), etag)
     previous = action_queries.previous_event(event)
     context.update(
         {

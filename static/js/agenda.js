@@ -12,6 +12,31 @@
     return !!active && region.contains(active) && /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName);
   }
 
+  // A change that failed says so under its form (static/js/app.js). The refresh that
+  // follows every request, or one of a change made elsewhere, must not take that note
+  // away with the old form: it goes under the same form in the fresh board.
+  function failedNotes(region) {
+    var notes = [];
+    region.querySelectorAll("[data-request-error]").forEach(function (note) {
+      var form = note.previousElementSibling;
+      var action = form && form.tagName === "FORM" && form.getAttribute("action");
+      if (action) notes.push({ action: action, note: note });
+    });
+    return notes;
+  }
+
+  function putBack(region, notes) {
+    notes.forEach(function (kept) {
+      var forms = region.querySelectorAll("form[action]");
+      for (var i = 0; i < forms.length; i++) {
+        if (forms[i].getAttribute("action") === kept.action) {
+          forms[i].insertAdjacentElement("afterend", kept.note);
+          return;
+        }
+      }
+    });
+  }
+
   function poll(region) {
     var interval = parseInt(region.getAttribute("data-poll"), 10) || 10000;
     var url = region.getAttribute("data-poll-url");
@@ -44,7 +69,9 @@
           holder.innerHTML = html;
           var fresh = holder.querySelector("#" + region.id);
           if (!fresh) return;
+          var notes = failedNotes(region);
           region.replaceChildren.apply(region, Array.prototype.slice.call(fresh.childNodes));
+          putBack(region, notes);
           if (window.htmx) window.htmx.process(region);
           if (focusedId) {
             var again = document.getElementById(focusedId);

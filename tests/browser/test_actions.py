@@ -98,6 +98,26 @@ def test_two_phones_raise_and_join_while_the_projector_follows(browser, live_ser
     assert no_scroll
 
 
+def test_a_join_that_fails_keeps_saying_so_when_the_board_refreshes(
+    browser, live_server, scene, settings
+):
+    settings.POLL_COALESCE_SECONDS = 0  # the refresh after the tap shows Carl at once
+    event, facilitator, anna, bo = scene
+    first = action_plan.raise_initiative(event=event, participant=anna, what="Nätverk", levels="F")
+    second = action_plan.raise_initiative(event=event, participant=anna, what="AI-dag", levels="G")
+    page = participant_context(browser, live_server, bo).new_page()
+    page.goto(f"{live_server.url}/e/{event.slug}/actions/")
+    # A busy board: someone joins meanwhile, so the refresh after Bo's tap is a new board.
+    carl = ParticipantFactory(event=event, name="Carl Carlsson", organisation="")
+    action_plan.join_initiative(initiative=second, participant=carl)
+    page.route(re.compile(rf"/actions/{first.pk}/join/$"), lambda r: r.fulfill(status=500))
+    page.locator(f"#join-{first.pk}").click()
+    expect(page.locator(f"#initiative-{second.pk}")).to_contain_text("Carl Carlsson")
+    alert = page.locator(f"#initiative-{first.pk} [data-request-error]")
+    expect(alert).to_have_text(re.compile("That did not work"))
+    assert not InitiativeMember.objects.filter(participant=bo).exists()
+
+
 def test_a_long_action_plan_turns_pages_on_the_projector(browser, live_server, scene):
     """25 initiatives do not fit on one screen: the wall shows what fits and turns
     the page every 15 seconds, so every initiative is read out in turn."""

@@ -3,6 +3,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from events.models import Phase, Series
 from reports import action_plan
@@ -480,6 +481,18 @@ def test_board_on_phones_polls_with_304_per_view(
         url("actions", open_event), headers={**headers, "If-None-Match": levels["ETag"]}
     )
     assert changed.status_code == 200
+
+
+def test_the_board_page_holds_its_etag_so_the_first_poll_is_a_304(
+    participant_client, open_event, initiative
+):
+    page = participant_client.get(url("actions", open_event))
+    etag = page["ETag"]
+    assert f'data-etag="{escape(etag)}"' in page.content.decode()
+    poll = participant_client.get(
+        url("actions", open_event), headers={"HX-Request": "true", "If-None-Match": etag}
+    )
+    assert poll.status_code == 304
 
 
 def test_follow_up_shows_the_previous_meetings_initiatives(facilitator_client, facilitator):
