@@ -675,6 +675,15 @@ def test_the_shared_board_is_made_whole_for_each_viewer(
     assert facilitators.count("initiative__manage") == 2
 
 
+def test_a_long_guest_line_does_not_fill_the_wall(participant_client, open_event, initiator):
+    action_plan.raise_initiative(
+        event=open_event, participant=initiator, what="Cykelstier", levels="G", guests="x" * 1000
+    )
+    wall = participant_client.get(url("actions-wall", open_event)).content.decode()
+    assert "x" * 200 not in wall
+    assert "x" * 150 in wall
+
+
 def test_the_action_wall_shows_where_to_type_the_join_code(
     participant_client, open_event, settings
 ):
