@@ -17,8 +17,17 @@ from django.utils.translation import gettext as _
 from agenda.models import Room, TimeSlot
 from openspace import prepared
 from openspace.middleware import event_language_cache_key
+from reports.models import Initiative, Report, ReportComment
 
-from .models import Event, FacilitatorInvite, Participant, Phase, RunSheetItem, Series
+from .models import (
+    Event,
+    FacilitatorInvite,
+    Participant,
+    Phase,
+    RunSheetItem,
+    Series,
+    participant_display_name,
+)
 
 
 class SetupError(Exception):
@@ -351,8 +360,25 @@ def join_event(*, event: Event, name: str, organisation: str = "") -> Participan
 
 @transaction.atomic
 def rename_participant(*, participant: Participant, name: str, organisation: str) -> Participant:
+    """A new name, also where the app wrote the old one down as text: the "who" of their
+    initiatives (unless they typed another), their comments, their sessions' reports.
+    Deleting their data later looks for the name they have then (events/privacy.py), so
+    a copy of an old name left here would stay on the board after they were forgotten."""
+    # As stored: a ModelForm's is_valid() has already put the new name on `participant`.
+    was_name, was_organisation = (
+        Participant.objects.filter(pk=participant.pk).values_list("name", "organisation").get()
+    )
+    old = {was_name, participant_display_name(was_name, was_organisation)}
     participant.name, participant.organisation = name, organisation
     participant.save(update_fields=["name", "organisation"])
+    new = participant.display_name
+    Initiative.objects.filter(created_by=participant, who__in=old).update(who=new[:200])
+    ReportComment.objects.filter(participant=participant, author_name__in=old).update(
+        author_name=new[:200]
+    )
+    Report.objects.filter(topic__convener=participant, last_edited_by__in=old).update(
+        last_edited_by=new[:200]
+    )
     participant.event.touch()
     return participant
 

@@ -387,6 +387,25 @@ def test_delete_participant_data_keeps_topics_and_removes_what_is_theirs(event, 
     assert participant.name == "Deleted participant"
 
 
+def test_a_name_changed_before_deleting_is_gone_too(client, event, participant, world):
+    """Anna renames herself on the "Me" page, then deletes her data: the name her
+    initiative, comment and report were saved under goes as well as the new one."""
+    old = participant.display_name
+    login_participant(client, participant)
+    client.post(_url("me", event), {"name": "Anna A", "organisation": ""})
+    assert Initiative.objects.get(pk=world["initiative"].pk).who == "Anna A"
+    assert ReportComment.objects.get(pk=world["mine"].pk).author_name == "Anna A"
+    client.post(_url("my-data-delete", event), {"confirm": "yes"})
+    assert Initiative.objects.get(pk=world["initiative"].pk).who == "Deleted participant"
+    assert Report.objects.get(pk=world["report"].pk).last_edited_by == "Deleted participant"
+    for model, field in [(Initiative, "who"), (Report, "last_edited_by")]:
+        assert not model.objects.filter(**{f"{field}__contains": "Anna Andersson"}).exists()
+    assert (
+        old
+        not in client.get(reverse("reports:actions", kwargs={"slug": event.slug})).content.decode()
+    )
+
+
 def test_deleting_takes_the_name_out_of_lists_others_typed(event, participant, world):
     """Anna Andersson's name, typed by others into lists of names, is taken out entry
     by entry; other names, and her name inside other text, stay."""
