@@ -509,3 +509,32 @@ def test_photos_are_embedded_at_print_size(demo):
     sizes = list(images.values())
     assert len(sizes) == 2 * len(REPORTED)
     assert all(max(size) <= documentation.PRINT_PHOTO_LONG_EDGE for size in sizes)
+
+
+@needs_poppler
+@pytest.mark.parametrize(
+    ("language", "labels"),
+    [
+        ("da", ["Forberede", "Gennemføre", "Udforske"]),
+        ("nb", ["Forberede", "Gjennomføre", "Utforske"]),
+        ("sv", ["Förbereda", "Genomföra", "Utforska"]),
+    ],
+)
+def test_the_action_plans_level_names_are_printed_whole(facilitator, tmp_path, language, labels):
+    """The level column is narrow: "Gennemføre" came out as "Gennemfør" and "e"."""
+    from reports import action_plan
+
+    event = EventFactory(facilitators=[facilitator], language=language)
+    for levels in ["F", "G", "U", "FGU"]:
+        action_plan.raise_initiative(
+            event=event,
+            participant=None,
+            who="Nätverket",
+            what="Idé",
+            levels=levels,
+            as_facilitator=True,
+        )
+    text = pdf_text(documentation.export_documentation_pdf(event).content, tmp_path)
+    words = set(re.findall(r"\w+", text))
+    for label in labels:
+        assert label in words
