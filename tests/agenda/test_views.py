@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from agenda.models import SignUp, Topic
-from events.models import Phase
+from events.models import Event, Phase
 from openspace import live
 from tests.conftest import login_participant
 from tests.factories import ParticipantFactory, SignUpFactory, TopicFactory
@@ -1148,3 +1148,38 @@ def test_signing_up_on_the_session_page_reloads_it_with_the_name_in_the_list(
     assert response.redirect_chain[-1][0] == topic.get_absolute_url()
     names = response.content.decode().split('id="who-title"')[1]
     assert participant.display_name in names
+
+
+@pytest.mark.parametrize(
+    ("phase", "hint"),
+    [
+        (Phase.OPENING, "Topics can be posted once the marketplace opens."),
+        (Phase.MARKETPLACE, "Post a topic you care about, and sign up for the sessions"),
+        (Phase.ROUNDS, "The dialogue rounds are on: you can still sign up."),
+        (Phase.VERNISSAGE, "Read the reports, and comment on them."),
+        (Phase.ACTION_PLANNING, "Raise an initiative on the action plan, or join one."),
+        (Phase.CLOSING, "The action plan is still open"),
+    ],
+)
+def test_a_phone_says_what_can_be_done_in_each_phase_and_follows_it_when_polled(
+    participant_client, event, phase, hint, settings
+):
+    settings.POLL_COALESCE_SECONDS = 0
+    Event.objects.filter(pk=event.pk).update(phase=phase)
+    event.touch()
+    for headers in ({}, {"HX-Request": "true"}):  # the page, and the poll of a phone left open
+        page = participant_client.get(url("home", event), headers=headers).content.decode()
+        assert page.count('class="agenda__hint"') == 1
+        assert hint in page
+
+
+def test_facilitators_get_no_phase_hint(facilitator_client, event):
+    assert 'class="agenda__hint"' not in facilitator_client.get(url("home", event)).content.decode()
+
+
+def test_a_closed_event_gets_no_phase_hint(participant_client, event, settings):
+    settings.POLL_COALESCE_SECONDS = 0
+    Event.objects.filter(pk=event.pk).update(phase=Phase.CLOSED)
+    event.touch()
+    page = participant_client.get(url("home", event)).content.decode()
+    assert 'class="agenda__hint"' not in page and "The event is over" in page
