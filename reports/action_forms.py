@@ -102,6 +102,8 @@ class LadderForm(forms.Form):
     )
     # Set by dragging: the place within the step (0 = first).
     position = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+    # What "what it takes" was when the form was drawn (action_plan.next_step_base).
+    base = BaseField()
 
 
 class StateForm(forms.Form):

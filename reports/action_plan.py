@@ -308,20 +308,32 @@ def merge_initiatives(*, source: Initiative, target: Initiative) -> Initiative:
     return target
 
 
+def next_step_base(initiative: Initiative) -> str:
+    """The fingerprint of "what it takes to climb one step" as a form shows it."""
+    return fingerprint([initiative.next_step])
+
+
 def move_on_ladder(
     *,
     initiative: Initiative,
     step: int | None,
     position: int | None = None,
     next_step: str | None = None,
+    base: str = "",
 ) -> Initiative:
-    """Place the initiative on a step (None takes it off the ladder) at `position` (0 = first)."""
+    """Place the initiative on a step (None takes it off the ladder) at `position` (0 = first).
+
+    `next_step`, if given, is saved only if nobody changed it since the form's `base`
+    (next_step_base) or it is what is stored now: else EditConflict, nothing saved."""
     if step is not None and step not in LadderStep.values:
         raise ActionPlanError(_("Choose one of the four steps."), "step")
     _check_active(initiative)
     with transaction.atomic():
         if next_step is not None:
-            initiative.next_step = _text(next_step, field="next_step", limit=LADDER_NEXT_STEP_MAX)
+            next_step = _text(next_step, field="next_step", limit=LADDER_NEXT_STEP_MAX)
+            stored = Initiative.objects.select_for_update().get(pk=initiative.pk)
+            check_base(stored, base, [stored.next_step], [next_step])
+            initiative.next_step = next_step
         initiative.ladder_step = step
         if step is not None:
             others = list(

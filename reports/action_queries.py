@@ -136,6 +136,10 @@ class BoardItem:
     count: int
     names: list[str]
     can_edit: bool
+    # The ladder's form (reports/action_views.py, _ladder_context): the fingerprint of
+    # "what it takes" as shown, and what the viewer typed if a conflict kept it back.
+    next_step_base: str = ""
+    kept_next_step: str | None = None
 
 
 @dataclass

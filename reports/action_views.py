@@ -496,8 +496,17 @@ def follow_up_state(request, pk, *, event, viewer):
 # -- the collaboration ladder -----------------------------------------------------------------
 
 
-def _ladder_context(event: Event, viewer: Viewer, error: str = "") -> dict:
+def _ladder_context(event: Event, viewer: Viewer, error: str = "", kept=None) -> dict:
+    """`kept`: (initiative id, text, base) of a "what it takes" not saved for a
+    conflict, shown again in its form with the stored text's base."""
     items = _items(event, viewer, action_queries.board_initiatives(event))
+    for item in items:
+        item.next_step_base = action_plan.next_step_base(item.initiative)
+    if kept:
+        pk, text, base = kept
+        for item in items:
+            if item.initiative.pk == pk:
+                item.kept_next_step, item.next_step_base = text, base
     return {
         "event": event,
         "viewer": viewer,
@@ -526,7 +535,7 @@ def ladder(request, *, event, viewer):
 def ladder_move(request, pk, *, event, viewer):
     initiative = get_initiative_for_editor(event, viewer, pk)
     form = LadderForm(request.POST)
-    error = ""
+    error, kept = "", None
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -535,13 +544,21 @@ def ladder_move(request, pk, *, event, viewer):
                 step=data["step"],
                 position=data["position"],
                 next_step=data["next_step"] if "next_step" in request.POST else None,
+                base=data["base"],
             )
         except action_plan.ActionPlanError as exc:
             error = exc.message
+        except concurrency.EditConflict as conflict:
+            error = _(
+                "Someone else changed “What it takes to climb one step” meanwhile. It now "
+                "reads: “%(theirs)s”. Yours is kept in the form: save it again to replace "
+                "theirs."
+            ) % {"theirs": conflict.current.next_step or "—"}
+            kept = (initiative.pk, data["next_step"], conflict.base)
     else:
         error = " ".join(str(e) for errors in form.errors.values() for e in errors)
     if request.htmx:
-        context = _ladder_context(event, viewer, error)
+        context = _ladder_context(event, viewer, error, kept)
         response = render(request, "reports/actions/ladder.html#ladder", context)
         if not error:
             step = initiative.ladder_step
@@ -549,8 +566,10 @@ def ladder_move(request, pk, *, event, viewer):
             message = _("Moved to: %(step)s") % {"step": where}
             trigger_client_event(response, "initiativeMoved", {"id": pk, "message": message})
         return response
-    if error:
-        messages.error(request, error)
+    if error:  # the ladder again, with what they typed kept in its form
+        return render(
+            request, "reports/actions/ladder.html", _ladder_context(event, viewer, error, kept)
+        )
     url = reverse("reports:ladder", kwargs={"slug": event.slug})
     return HttpResponseRedirect(f"{url}#ladder-{pk}")
 

@@ -442,6 +442,37 @@ def test_ladder_move_without_js_and_with_htmx(client, open_event, initiative, in
     assert initiative.ladder_step == 4
 
 
+@pytest.mark.parametrize("htmx", [False, True])
+def test_two_people_writing_what_it_takes_at_once_overwrite_nothing_unseen(
+    client, open_event, initiative, initiator, htmx
+):
+    """The initiator's form was drawn before a facilitator saved their text: the
+    initiator's save is held back, with the stored text shown and theirs kept in the
+    form; saving again, with the form's new base, is a choice and goes through."""
+    from reports import action_plan
+
+    drawn = action_plan.next_step_base(initiative)
+    action_plan.move_on_ladder(initiative=initiative, step=2, next_step="Facilitatorns text")
+    login_participant(client, initiator)
+    headers = {"HX-Request": "true"} if htmx else {}
+    path = url("ladder-move", open_event, pk=initiative.pk)
+    data = {"step": "2", "next_step": "Min <text>", "base": drawn}
+    page = client.post(path, data, headers=headers).content.decode()
+    initiative.refresh_from_db()
+    assert initiative.next_step == "Facilitatorns text"
+    assert "Someone else changed" in page and "Facilitatorns text" in page
+    assert "Min &lt;text&gt;</textarea>" in page
+    new_base = re.search(
+        rf'name="base" value="(\w+)">\s*<div class="field">\s*<label for="step-{initiative.pk}"',
+        page,
+    )
+    assert new_base and new_base[1] == action_plan.next_step_base(initiative)
+
+    client.post(path, {**data, "base": new_base[1]}, headers=headers)
+    initiative.refresh_from_db()
+    assert initiative.next_step == "Min <text>"
+
+
 def test_wall_answers_304_while_nothing_changed(
     participant_client, open_event, initiative, participant, django_assert_max_num_queries
 ):
