@@ -732,3 +732,12 @@ def test_the_action_wall_prints_the_board_at_the_public_address(
     settings.SITE_URL = "https://openspace.example.org"
     page = participant_client.get(url("actions-wall", open_event)).content.decode()
     assert f"https://openspace.example.org/e/{open_event.slug}/actions/" in page
+
+
+def test_an_initiative_in_arabic_or_hebrew_runs_right_to_left(
+    participant_client, open_event, initiative
+):
+    """dir="auto" on the text people write: the browser sets each one's direction."""
+    for name in ("actions", "ladder", "actions-wall"):
+        page = participant_client.get(url(name, open_event)).content.decode()
+        assert re.search(r'dir="auto">' + re.escape(initiative.what[:20]), page), name
