@@ -647,6 +647,7 @@ def topic_arrange(request, pk, *, event, viewer):
     topic.event = event
     action = request.POST.get("action", "move")
     grid = queries.grid(event)
+    done = _("The agenda was updated.")
     try:
         if action == "move":
             form = MoveForm(request.POST, grid=grid)
@@ -681,6 +682,10 @@ def topic_arrange(request, pk, *, event, viewer):
                 services.swap_topics(first=topic, second=other)
             else:
                 services.merge_topics(keep=other, duplicate=topic)
+                done = _("“%(duplicate)s” was merged into “%(kept)s”.") % {
+                    "duplicate": topic.title,
+                    "kept": other.title,
+                }
                 topic = other
         elif action in ("lock", "unlock"):
             services.set_locked(topic=topic, locked=action == "lock")
@@ -690,7 +695,7 @@ def topic_arrange(request, pk, *, event, viewer):
         messages.error(request, str(error))
     else:
         idempotency.done(request)
-        messages.success(request, _("The agenda was updated."))
+        messages.success(request, done)
     if request.POST.get("next") == "topic":
         return redirect("agenda:topic", slug=event.slug, pk=topic.pk)
     return redirect("agenda:home", slug=event.slug)

@@ -1183,3 +1183,18 @@ def test_a_closed_event_gets_no_phase_hint(participant_client, event, settings):
     event.touch()
     page = participant_client.get(url("home", event)).content.decode()
     assert 'class="agenda__hint"' not in page and "The event is over" in page
+
+
+def test_merging_two_topics_says_which_went_into_which(facilitator_client, event, rooms, slots):
+    kept = TopicFactory(
+        event=event, title="Tillit <i>i</i> styrning", room=rooms[0], time_slot=slots[0]
+    )
+    duplicate = TopicFactory(event=event, title="Tillitsstyrning")
+    response = facilitator_client.post(
+        url("topic-arrange", event, pk=duplicate.pk),
+        {"action": "merge", "other": kept.pk, "next": "topic"},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert response.redirect_chain[-1][0] == url("topic", event, pk=kept.pk)
+    assert "“Tillitsstyrning” was merged into “Tillit &lt;i&gt;i&lt;/i&gt; styrning”." in page
