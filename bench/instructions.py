@@ -45,11 +45,11 @@ GIT = shutil.which("git") or "git"
 KEY = re.compile(rb'name="idempotency_key" value="([A-Za-z0-9_-]{16,64})"')
 
 
-def _env(workdir: Path, static_root: Path) -> dict:
+def _env(workdir: Path, static_root: Path, database_url: str = "") -> dict:
     sys.path.insert(0, str(HERE))
     from load import django_env
 
-    env = django_env(workdir, "", 8000)
+    env = django_env(workdir, database_url, 8000)
     env.update(
         {
             "ALLOWED_HOSTS": "testserver",
@@ -61,11 +61,13 @@ def _env(workdir: Path, static_root: Path) -> dict:
     return env
 
 
-def prepare(workdir: Path) -> None:
-    """The database and static files every count starts from (load.py's set-up)."""
-    env = _env(workdir, workdir / "static")
+def prepare(workdir: Path, database_url: str = "", quiet: bool = False) -> dict:
+    """The database and static files every count starts from (load.py's set-up), in
+    `workdir` (SQLite) or at `database_url`; the environment the phones then run in."""
+    env = _env(workdir, workdir / "static", database_url)
     setup = [sys.executable, str(HERE / "load.py"), "--setup", str(workdir), "--racers", "0"]
-    subprocess.run(setup, env=env, cwd=ROOT, check=True)  # noqa: S603
+    subprocess.run(setup, env=env, cwd=ROOT, check=True, capture_output=quiet)  # noqa: S603
+    return env
 
 
 def phone_steps(client, info: dict, index: int, rng):

@@ -130,20 +130,11 @@ def main() -> int:
         prepared, phones, warm = args.run
         run(Path(prepared), int(phones), int(warm))
         return 0
-    from load import django_env
+    import instructions
 
     with tempfile.TemporaryDirectory(prefix="steps-") as scratch:
         work = Path(scratch)
-        env = django_env(work, args.database_url, 8000)
-        env.update(
-            {
-                "ALLOWED_HOSTS": "testserver",
-                "POLL_COALESCE_SECONDS": "1000000",
-                "PYTHONHASHSEED": "0",
-            }
-        )
-        setup = [sys.executable, str(HERE / "load.py"), "--setup", str(work), "--racers", "0"]
-        subprocess.run(setup, env=env, cwd=ROOT, check=True, capture_output=True)  # noqa: S603
+        env = instructions.prepare(work, args.database_url, quiet=True)
         database = "PostgreSQL" if args.database_url else "SQLite"
         print(f"{database}, {args.phones} phones of bench/load.py's burst, one after another")
         child = [sys.executable, __file__, "--run", str(work), str(args.phones), str(args.warm)]
