@@ -251,14 +251,18 @@ def coalesce_since(request, viewer) -> int | None:
 def wrote_version(request, event_id: int) -> int:
     """The event's version after this browser's latest write, if it wrote in the last
     moment (the `wrote` cookie, WritesMiddleware); else 0."""
-    held = request.COOKIES.get(f"{WROTE_COOKIE}_{event_id}", "").removesuffix(WHOLE)
+    held = _wrote_cookie(request, event_id).removesuffix(WHOLE)
     return int(held) if held.isascii() and held.isdigit() and len(held) <= 18 else 0
 
 
 def wrote_unpatchable(request, event_id: int) -> bool:
     """Whether this browser's latest write was one a page cannot be patched with
     (note_unpatchable): its next pages need a render that holds it."""
-    return request.COOKIES.get(f"{WROTE_COOKIE}_{event_id}", "").endswith(WHOLE)
+    return _wrote_cookie(request, event_id).endswith(WHOLE)
+
+
+def _wrote_cookie(request, event_id: int) -> str:
+    return request.COOKIES.get(f"{WROTE_COOKIE}_{event_id}", "")
 
 
 # The versions of the events this request's writes made (Event.touch -> note_write);

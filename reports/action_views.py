@@ -501,12 +501,10 @@ def _ladder_context(event: Event, viewer: Viewer, error: str = "", kept=None) ->
     conflict, shown again in its form with the stored text's base."""
     items = _items(event, viewer, action_queries.board_initiatives(event))
     for item in items:
-        item.next_step_base = action_plan.next_step_base(item.initiative)
-    if kept:
-        pk, text, base = kept
-        for item in items:
-            if item.initiative.pk == pk:
-                item.kept_next_step, item.next_step_base = text, base
+        if kept and item.initiative.pk == kept[0]:
+            item.kept_next_step, item.next_step_base = kept[1], kept[2]
+        else:
+            item.next_step_base = action_plan.next_step_base(item.initiative)
     return {
         "event": event,
         "viewer": viewer,
