@@ -43,7 +43,6 @@ def _place(topic: Topic, room: Room | None, time_slot: TimeSlot | None) -> None:
         raise CellTaken from None
 
 
-@transaction.atomic
 def post_topic(
     *,
     event: Event,
@@ -72,20 +71,21 @@ def post_topic(
         time_slot=time_slot,
         idempotency_key=idempotency_key,
     )
-    try:
-        with transaction.atomic():
-            topic.save()
-    except IntegrityError:
-        # The same form twice at the same moment, or the cell taken meanwhile (the
-        # database's one-topic-per-cell rule).
-        existing = Topic.objects.filter(event=event, idempotency_key=idempotency_key).first()
-        if idempotency_key and existing is not None:
-            return existing
-        if room is not None:
-            raise CellTaken from None
-        raise
-    event.touch()
-    return topic
+    # The topic and the event's version commit together. Inside a caller's transaction
+    # (openspace.idempotency's) no savepoint is needed: an insert that a unique rule
+    # refuses is skipped, not an error that spoils the transaction.
+    with transaction.atomic(savepoint=False):
+        if insert(topic, skip_conflict=True):
+            event.touch()
+            return topic
+    # The same form twice at the same moment, or the cell taken meanwhile (the
+    # database's one-topic-per-cell rule).
+    existing = Topic.objects.filter(event=event, idempotency_key=idempotency_key).first()
+    if idempotency_key and existing is not None:
+        return existing
+    if room is not None:
+        raise CellTaken
+    raise IntegrityError("The topic broke a unique rule it has no place or key for.")
 
 
 # What the edit form changes, and so what a concurrent edit is checked on.

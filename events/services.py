@@ -349,8 +349,9 @@ def duplicate_event(*, event: Event, user, slug: str, title: str, date: datetime
 # -- participants --------------------------------------------------------------
 
 
-@transaction.atomic
 def join_event(*, event: Event, name: str, organisation: str = "") -> Participant:
+    # One INSERT, atomic by itself: no transaction of its own, and no savepoint inside
+    # the caller's (openspace.idempotency's), two round trips fewer on PostgreSQL.
     if not event.accepts_participants:
         raise SetupError(_("This event is closed: it no longer takes new participants."))
     participant = Participant(event=event, name=name, organisation=organisation)

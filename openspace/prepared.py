@@ -117,10 +117,10 @@ class Prepared:
 
 # -- inserts ----------------------------------------------------------------------------
 
-_INSERTS: dict[tuple[type, str], tuple[str, list]] = {}
+_INSERTS: dict[tuple[type, str, bool], tuple[str, list]] = {}
 
 
-def _insert_statement(model: type[Model], connection) -> tuple[str, list]:
+def _insert_statement(model: type[Model], connection, skip_conflict: bool) -> tuple[str, list]:
     meta = model._meta
     fields = [field for field in meta.local_concrete_fields if field is not meta.auto_field]
     if (
@@ -133,14 +133,17 @@ def _insert_statement(model: type[Model], connection) -> tuple[str, list]:
     quote = connection.ops.quote_name
     columns = ", ".join(quote(field.column) for field in fields)
     values = ", ".join(["%s"] * len(fields))
+    # ON CONFLICT DO NOTHING without a target: any unique constraint, partial ones too
+    # (PostgreSQL, and SQLite since 3.35 with RETURNING).
+    conflict = "ON CONFLICT DO NOTHING " if skip_conflict else ""
     sql = (
         f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({values}) "  # noqa: S608
-        f"RETURNING {quote(meta.auto_field.column)}"
+        f"{conflict}RETURNING {quote(meta.auto_field.column)}"
     )
     return sql, fields
 
 
-def insert(instance: Model) -> None:
+def insert(instance: Model, *, skip_conflict: bool = False) -> bool:
     """Save a new instance with one INSERT whose SQL is built once per model and database.
 
     What Model.save() does for a new row of a plain model, without the ORM building
@@ -149,12 +152,17 @@ def insert(instance: Model) -> None:
     field's pre_save() (auto_now_add) and get_db_prep_save(), the primary key read
     back. No pre_save or post_save signal is sent: no model saved this way has
     receivers.
+
+    With `skip_conflict`, a row that a unique constraint refuses is not inserted and
+    False is returned, where save() raises IntegrityError: the caller needs no
+    savepoint to go on with its transaction (two round trips on PostgreSQL).
     """
     model = type(instance)
     connection = connections[router.db_for_write(model, instance=instance)]
-    statement = _INSERTS.get((model, connection.alias))
+    statement = _INSERTS.get((model, connection.alias, skip_conflict))
     if statement is None:
-        statement = _INSERTS[model, connection.alias] = _insert_statement(model, connection)
+        statement = _insert_statement(model, connection, skip_conflict)
+        _INSERTS[model, connection.alias, skip_conflict] = statement
     sql, fields = statement
     instance._prepare_related_fields_for_save(operation_name="save")
     params = [
@@ -163,6 +171,10 @@ def insert(instance: Model) -> None:
     ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        instance.pk = cursor.fetchone()[0]
+        row = cursor.fetchone()
+    if row is None:  # skipped: the constraint's row is there already
+        return False
+    instance.pk = row[0]
     instance._state.adding = False
     instance._state.db = connection.alias
+    return True

@@ -164,3 +164,19 @@ def test_insert_refuses_what_save_refuses(monkeypatch):
     monkeypatch.setattr(prepared, "_INSERTS", {})
     with pytest.raises(ValueError, match="plain model"):
         insert(Participant(event=event, name="Anna"))
+
+
+def test_insert_can_skip_a_row_a_unique_rule_refuses_and_the_transaction_goes_on(
+    django_assert_num_queries,
+):
+    """With skip_conflict a refused row is no error: the caller's transaction stays
+    usable without a savepoint around the insert."""
+    first = TopicFactory(idempotency_key="form-key-0001")
+    again = Topic(event=first.event, title="Again", idempotency_key="form-key-0001")
+    with transaction.atomic():
+        with django_assert_num_queries(1):
+            assert insert(again, skip_conflict=True) is False
+        assert again.pk is None and again._state.adding is True
+        new = Topic(event=first.event, title="New", idempotency_key="form-key-0002")
+        assert insert(new, skip_conflict=True) is True and new.pk is not None
+    assert set(Topic.objects.values_list("title", flat=True)) == {first.title, "New"}

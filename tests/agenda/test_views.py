@@ -913,6 +913,33 @@ def test_a_sign_up_is_answered_in_eight_queries(
     assert queries_of_post(participant_client, path, {"action": "join"}, htmx) == 8
 
 
+def test_a_topic_and_a_name_are_saved_without_savepoints(
+    participant_client, event, rooms, slots, no_purges
+):
+    """Each savepoint costs two round trips on PostgreSQL. The idempotent form's own
+    transaction is the only one (a savepoint here, inside the test's transaction):
+    the topic and the participant are single inserts that skip or fail as a whole."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def savepoints(phone, path, data):
+        with CaptureQueriesContext(connection) as context:
+            assert phone.post(path, data).status_code == 302
+        return [q["sql"] for q in context.captured_queries if "SAVEPOINT" in q["sql"]]
+
+    topic = {
+        "title": "Ett ämne",
+        "cell": f"{rooms[0].pk}-{slots[0].pk}",
+        "idempotency_key": "k" * 16,
+    }
+    assert len(savepoints(participant_client, url("topic-new", event), topic)) == 2
+    name = {"name": "Anna", "idempotency_key": "n" * 16}
+    join = reverse("events:join-event", args=[event.slug])
+    assert len(savepoints(Client(), join, name)) == 2
+    assert Topic.objects.filter(title="Ett ämne", room=rooms[0]).count() == 1
+    assert event.participants.filter(name="Anna").count() == 1
+
+
 def test_the_topic_form_comes_from_a_frame_with_each_conveners_name_key_and_token(
     event, rooms, slots
 ):
