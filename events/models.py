@@ -234,8 +234,13 @@ class Event(models.Model):
         with connection.cursor() as cursor:
             cursor.execute(sql, [self.pk])
             row = cursor.fetchone()
-        if row:  # for the writer's next page load (openspace.live.coalesce_since)
-            live.note_write(self.pk, row[0])
+        self.touched(row[0] if row else None)
+
+    def touched(self, version: int | None) -> None:
+        """What follows a bump of the version: touch()'s, or one a statement made with
+        its own write (a sign-up on PostgreSQL, agenda/services.py)."""
+        if version is not None:  # for the writer's next page load (live.coalesce_since)
+            live.note_write(self.pk, version)
         # The version this process knows for quick 304s: now, for the rest of this
         # transaction, and at the commit, for a poll that read it in between.
         live.forget_version(self.pk)
