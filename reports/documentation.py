@@ -61,6 +61,11 @@ PRINT_PHOTO_QUALITY = 78
 PRINT_PHOTO_DIR = "documentation/print"
 # Rooms per agenda table: more columns would not be readable on A4 portrait.
 AGENDA_ROOMS_PER_TABLE = 4
+# About how many characters a line of each action-plan column holds (its share of
+# the 170 mm text width at 9 pt, print-documentation.css), and how many lines make
+# a row "tall": about half an A4 page.
+ACTION_COLUMN_CHARS = {"who": 13, "what": 24, "when": 11, "joins": 29}
+TALL_ROW_LINES = 25
 
 # WeasyPrint's variant for each of our variants (see docs/documentation-pdf.md).
 WEASYPRINT_VARIANTS = {
@@ -221,6 +226,25 @@ class ActionRow:
     @property
     def what_short(self) -> str:
         return Truncator(self.what).chars(120)
+
+    @property
+    def tall(self) -> bool:
+        """Whether the row would take more than about half a page.
+
+        Rows are kept whole on a page, but one that does not fit under the table's
+        head was moved to the next page, leaving a page with only the heading and
+        the caption (a 2,000-character "what" is taller than a page, so it was
+        broken there all the same). A tall row may break; short ones stay whole.
+        """
+        return any(
+            _line_count(getattr(self, column), chars) > TALL_ROW_LINES
+            for column, chars in ACTION_COLUMN_CHARS.items()
+        )
+
+
+def _line_count(text: str, chars_per_line: int) -> int:
+    """About how many lines `text` takes in a column of `chars_per_line` characters."""
+    return sum(max(1, -(-len(line) // chars_per_line)) for line in text.splitlines())
 
 
 @dataclass

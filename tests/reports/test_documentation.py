@@ -538,3 +538,57 @@ def test_the_action_plans_level_names_are_printed_whole(facilitator, tmp_path, l
     words = set(re.findall(r"\w+", text))
     for label in labels:
         assert label in words
+
+
+def test_only_action_plan_rows_of_half_a_page_or_more_may_break():
+    row = documentation.ActionRow(
+        who="Nätverket", what="Idé", level="F", level_label="Prepare", when="", joins=""
+    )
+    assert not row.tall
+    row.what = "Vi bygger en mötesplats för äldre i varje stadsdel. " * 6  # ~300 characters
+    assert not row.tall
+    row.what = ("Vi bygger en mötesplats för äldre i varje stadsdel. " * 40)[:2000]
+    assert row.tall
+    many = documentation.ActionRow(
+        who="Nätverket",
+        what="Idé",
+        level="F",
+        level_label="Prepare",
+        when="",
+        joins=", ".join(f"Deltagare {n} (Arbetsförmedlingen)" for n in range(40)),
+    )
+    assert many.tall
+
+
+@needs_poppler
+def test_a_tall_first_action_plan_row_starts_under_the_heading(facilitator, tmp_path):
+    """A 2,000-character first initiative was moved whole to the next page, leaving a
+    page with only the heading and the table's caption, and that page had no column
+    heads. Now the row starts under the heading and the heads repeat over the page."""
+    from reports import action_plan
+
+    event = EventFactory(facilitators=[facilitator])
+    what = ("Vi bygger en mötesplats för äldre i varje stadsdel. " * 40)[:2000]
+    action_plan.raise_initiative(
+        event=event, participant=None, who="Nätverket", what=what, levels="F", as_facilitator=True
+    )
+    action_plan.raise_initiative(
+        event=event,
+        participant=None,
+        who="Skolan",
+        what="Läxhjälp",
+        levels="G",
+        as_facilitator=True,
+    )
+    html = documentation.render_html(event)
+    assert html.count('class="doc-row--tall"') == 1
+
+    pages = pdf_text(documentation.export_documentation_pdf(event).content, tmp_path).split("\f")
+    first = next(n for n, page in enumerate(pages) if "Initiatives: who takes them" in page)
+    assert "Nätverket" in pages[first]
+    assert "mötesplats" in pages[first]
+    # The row goes on over the next page, under the repeated column heads.
+    following = pages[first + 1]
+    assert "mötesplats" in following
+    assert "Who joins" in following
+    assert "Läxhjälp" in "".join(pages[first:])
