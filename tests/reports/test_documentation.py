@@ -592,3 +592,48 @@ def test_a_tall_first_action_plan_row_starts_under_the_heading(facilitator, tmp_
     assert "mötesplats" in following
     assert "Who joins" in following
     assert "Läxhjälp" in "".join(pages[first:])
+
+
+@needs_poppler
+def test_the_co_convener_is_in_the_agenda_and_the_report(facilitator, tmp_path):
+    """The web pages, the topic sheets and the CSV name the co-convener; the PDF did not."""
+    event = EventFactory(facilitators=[facilitator])
+    room = Room.objects.create(event=event, name="Rum", code="A")
+    slot = TimeSlot.objects.create(
+        event=event, number=1, label="Pass 1", starts_at="10:00", ends_at="11:00"
+    )
+    convener = Participant.objects.create(event=event, name="Åsa Öberg", organisation="Kommunen")
+    Topic.objects.create(
+        event=event,
+        title="Tillit",
+        convener=convener,
+        co_convener="Jörgen <Lind>",
+        room=room,
+        time_slot=slot,
+    )
+    Topic.objects.create(
+        event=event,
+        title="Utan initiativtagare",
+        co_convener="Märta Ängström",
+        room=room,
+        time_slot=TimeSlot.objects.create(
+            event=event, number=2, label="Pass 2", starts_at="11:00", ends_at="12:00"
+        ),
+    )
+
+    html = documentation.render_html(event)
+    assert "Jörgen &lt;Lind&gt;" in html
+    text = " ".join(
+        pdf_text(documentation.export_documentation_pdf(event).content, tmp_path).split()
+    )
+    agenda = text[text.find("Sessions by round and room") :]
+    assert_in_order(agenda, ["Tillit", "Åsa Öberg, Kommunen", "Jörgen <Lind>", "Märta Ängström"])
+    reports = text[text.find("A1 Tillit", text.find("Reports from the sessions")) :]
+    assert_in_order(
+        reports,
+        [
+            "Convener: Åsa Öberg, Kommunen · Co-convener: Jörgen <Lind>",
+            "Utan initiativtagare",
+            "Co-convener: Märta Ängström",
+        ],
+    )
