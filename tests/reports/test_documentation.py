@@ -637,3 +637,41 @@ def test_the_co_convener_is_in_the_agenda_and_the_report(facilitator, tmp_path):
             "Co-convener: Märta Ängström",
         ],
     )
+
+
+@needs_poppler
+def test_a_session_heading_is_never_left_alone_at_the_foot_of_a_page(facilitator, tmp_path):
+    """A session's code, title and convener stood at the foot of a page and its report
+    began on the next. Reports of many lengths put some heading near a page's foot."""
+    from django.utils import timezone
+
+    from reports.models import Report
+
+    event = EventFactory(facilitators=[facilitator])
+    slots = [
+        TimeSlot.objects.create(
+            event=event, number=n, label=f"Pass {n}", starts_at=f"{9 + n}:00", ends_at=f"{9 + n}:45"
+        )
+        for n in (1, 2, 3, 4)
+    ]
+    convener = Participant.objects.create(event=event, name="Åsa Öberg")
+    for position, code in enumerate("ABCD"):
+        room = Room.objects.create(event=event, name=f"Rum {code}", code=code, position=position)
+        for slot in slots:
+            n = position * 4 + slot.number
+            topic = Topic.objects.create(
+                event=event, title=f"Ämne {n}", convener=convener, room=room, time_slot=slot
+            )
+            Report.objects.create(
+                topic=topic,
+                event=event,
+                discussion="Vi pratade om blanketter och dubbelarbete. " * (5 * n + 2),
+                published_at=timezone.now(),
+            )
+
+    pages = pdf_text(documentation.export_documentation_pdf(event).content, tmp_path).split("\f")
+    reports = [page for page in pages if "Convener: Åsa Öberg" in page]
+    assert len(reports) > 5
+    for page in reports:
+        after_last_heading = page[page.rfind("Convener: Åsa Öberg") :]
+        assert "What was discussed" in after_last_heading, page
