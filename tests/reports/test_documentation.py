@@ -675,3 +675,22 @@ def test_a_session_heading_is_never_left_alone_at_the_foot_of_a_page(facilitator
     for page in reports:
         after_last_heading = page[page.rfind("Convener: Åsa Öberg") :]
         assert "What was discussed" in after_last_heading, page
+
+
+@needs_poppler
+def test_the_running_header_takes_a_long_title_cut_short(facilitator, tmp_path):
+    """A title of 200 wide letters made a running header of five or six lines, which ran
+    off the top of the page; the header now shows it cut to 80 characters."""
+    title = ("Æ" * 35 + " ") * 5 + "<b>" + "Ø" * 17
+    event = EventFactory(facilitators=[facilitator], title=title)
+    assert len(event.title) == Event._meta.get_field("title").max_length
+
+    html = documentation.render_html(event)
+    assert 'data-running-title="' + ("Æ" * 35 + " ") * 2 + "Æ" * 7 + '…"' in html
+    assert "&lt;b&gt;" in html
+
+    pages = pdf_text(documentation.export_documentation_pdf(event).content, tmp_path).split("\f")
+    header = "".join(pages[1].split())
+    assert header.startswith("Æ" * 77 + "…")
+    # The whole title is on the cover.
+    assert "Æ" * 35 * 5 + "<b>" + "Ø" * 17 in "".join(pages[0].split())
