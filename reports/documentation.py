@@ -363,16 +363,21 @@ def _report_items(
 
 
 def _took_part(report: Report, *, names_allowed: bool) -> str:
-    """Who took part, as the event's privacy setting allows: names, else a count."""
-    if names_allowed and report.participant_names.strip():
-        return ", ".join(
-            line.strip() for line in report.participant_names.splitlines() if line.strip()
-        )
+    """How many took part, and who as the event's privacy setting allows: as on the
+    report's page, "7 people: Åsa, Örjan" (the count stays when names are typed too)."""
+    count = ""
     if report.participant_count:
-        return ngettext("%(count)d person", "%(count)d people", report.participant_count) % {
+        count = ngettext("%(count)d person", "%(count)d people", report.participant_count) % {
             "count": report.participant_count
         }
-    return ""
+    names = ""
+    if names_allowed:
+        names = ", ".join(
+            line.strip() for line in report.participant_names.splitlines() if line.strip()
+        )
+    if count and names:
+        return f"{count}: {names}"
+    return names or count
 
 
 def build_context(

@@ -694,3 +694,36 @@ def test_the_running_header_takes_a_long_title_cut_short(facilitator, tmp_path):
     assert header.startswith("Æ" * 77 + "…")
     # The whole title is on the cover.
     assert "Æ" * 35 * 5 + "<b>" + "Ø" * 17 in "".join(pages[0].split())
+
+
+@pytest.mark.parametrize(
+    ("visibility", "took_part"),
+    [
+        (ParticipantVisibility.NAMES, "Took part: 40 people: Åsa Öberg, Örjan Lind"),
+        (ParticipantVisibility.COUNT, "Took part: 40 people"),
+    ],
+)
+def test_the_number_who_took_part_is_kept_beside_their_names(facilitator, visibility, took_part):
+    """The report's page says "40 people: Åsa, Örjan"; the PDF dropped the 40 when
+    names were typed too (often only a few of the names)."""
+    from django.utils import timezone
+
+    from reports.models import Report
+
+    event = EventFactory(facilitators=[facilitator], participant_visibility=visibility)
+    room = Room.objects.create(event=event, name="Rum", code="A")
+    slot = TimeSlot.objects.create(
+        event=event, number=1, label="Pass 1", starts_at="10:00", ends_at="11:00"
+    )
+    topic = Topic.objects.create(event=event, title="Tillit", room=room, time_slot=slot)
+    Report.objects.create(
+        topic=topic,
+        event=event,
+        participant_count=40,
+        participant_names="Åsa Öberg\n\nÖrjan Lind\n",
+        discussion="Om tillit.",
+        published_at=timezone.now(),
+    )
+    html = documentation.render_html(event)
+    assert took_part in " ".join(html.split())
+    assert "Åsa" not in html or visibility == ParticipantVisibility.NAMES
