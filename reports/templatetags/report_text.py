@@ -6,6 +6,7 @@ by anyone reaches the page (or the PDF, which uses the same filter).
 """
 
 import re
+import unicodedata
 
 from django import template
 from django.utils.html import escape
@@ -52,3 +53,18 @@ def report_text(text: str) -> str:
         else:
             html.append("<p>" + "<br>".join(escape(line) for line in lines) + "</p>")
     return mark_safe("\n".join(html))  # noqa: S308 - every piece above is escaped
+
+
+@register.filter
+def text_direction(text: str) -> str:
+    """ "rtl" or "ltr", from the first letter with a strong direction, as dir="auto" does.
+
+    For the PDF: its renderer (WeasyPrint) ignores dir="auto", so a report written in
+    Arabic printed left to right, its full stops at the wrong end of the line."""
+    for char in text or "":
+        kind = unicodedata.bidirectional(char)
+        if kind in ("R", "AL"):
+            return "rtl"
+        if kind == "L":
+            return "ltr"
+    return "ltr"

@@ -727,3 +727,40 @@ def test_the_number_who_took_part_is_kept_beside_their_names(facilitator, visibi
     html = documentation.render_html(event)
     assert took_part in " ".join(html.split())
     assert "Åsa" not in html or visibility == ParticipantVisibility.NAMES
+
+
+def test_a_report_written_in_arabic_is_printed_right_to_left(facilitator):
+    """The PDF's renderer ignores dir="auto": an Arabic report came out left to right,
+    its full stops at the wrong end. The direction is now worked out from the text."""
+    from django.utils import timezone
+
+    from reports.models import Report, ReportComment
+    from reports.templatetags.report_text import text_direction
+
+    assert text_direction("مرحبا بكم.") == "rtl"
+    assert text_direction("- «מה למדנו»") == "rtl"
+    assert text_direction("<b>Ahmad أحمد") == "ltr"
+    assert text_direction("123 – ") == "ltr"
+
+    event = EventFactory(facilitators=[facilitator])
+    room = Room.objects.create(event=event, name="Rum", code="A")
+    slot = TimeSlot.objects.create(
+        event=event, number=1, label="Pass 1", starts_at="10:00", ends_at="11:00"
+    )
+    topic = Topic.objects.create(event=event, title="Språk", room=room, time_slot=slot)
+    report = Report.objects.create(
+        topic=topic,
+        event=event,
+        discussion="تحدثنا عن اللغة والثقافة.",
+        insights="Vi pratade om språk.",
+        published_at=timezone.now(),
+    )
+    ReportComment.objects.create(report=report, author_name="Gäst", text="شكرا!")
+    documentation.save_documentation_settings(
+        event=event, intro="", purpose="", include_comments=True, published=False
+    )
+    html = documentation.render_html(event)
+    assert '<div dir="rtl"><p>تحدثنا عن اللغة والثقافة.</p></div>' in html
+    assert '<div dir="ltr"><p>Vi pratade om språk.</p></div>' in html
+    assert '<li dir="rtl">شكرا!' in html
+    assert 'dir="auto"' not in html
