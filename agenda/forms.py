@@ -103,12 +103,43 @@ class TopicForm(forms.ModelForm):
         return title
 
 
+def move_value(cell) -> str:
+    """A "Move to…" option: the cell, and the session its page showed there.
+
+    "roomid-slotid:topicid", or "roomid-slotid:" for a cell shown free. The menu is drag
+    and drop without JavaScript, and says what it saw per cell as a drop does with its
+    `occupant` field: a cell filled by someone else since is not swapped away unseen.
+    """
+    return f"{cell_value(cell.room, cell.slot)}:{cell.topic.pk if cell.topic else ''}"
+
+
 class MoveForm(forms.Form):
+    """Where to move a topic, and what the mover's page showed there.
+
+    `seen` is the id of the session the page showed in the chosen cell ("" for free),
+    or None when the request does not say (an older page): then a taken cell swaps.
+    """
+
+    occupant = forms.CharField(required=False)  # drag and drop says it apart from the cell
+
     def __init__(self, *args, grid, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["cell"] = CellChoiceField(
             places=grid.places(), label=_("Move to"), unplaced_label=_("Unplaced")
         )
+        if self.is_bound:
+            # The menu's options carry what their page saw: "roomid-slotid:topicid".
+            cell, said, seen = self.data.get("cell", "").partition(":")
+            if said:
+                self.data = self.data.copy()
+                self.data["cell"] = cell
+                self.data["occupant"] = seen
+            self.said = bool(said) or "occupant" in self.data
+
+    def clean(self):
+        cleaned = super().clean()
+        cleaned["seen"] = cleaned.get("occupant", "") if self.said else None
+        return cleaned
 
 
 class TopicChoiceForm(forms.Form):

@@ -25,7 +25,7 @@ from openspace.live import no_extra, with_etag
 from openspace.ratelimit import rate_limit
 
 from . import queries, services
-from .forms import MoveForm, TopicChoiceForm, TopicForm
+from .forms import MoveForm, TopicChoiceForm, TopicForm, move_value
 from .models import SignUp, Topic
 from .queries import MySignUp
 
@@ -439,7 +439,10 @@ def topic_detail(request, pk, *, event, viewer):
     if viewer.is_facilitator:
         grid = queries.grid(event)
         arrange = {
-            "arrange_cells": [cell for round_ in grid.rounds for cell in round_.cells],
+            # Each option says what this page showed in its cell (forms.move_value).
+            "arrange_cells": [
+                (cell, move_value(cell)) for round_ in grid.rounds for cell in round_.cells
+            ],
             "merge_candidates": [t for t in grid.topics if t.pk != topic.pk],
         }
     return render(
@@ -640,9 +643,10 @@ def topic_arrange(request, pk, *, event, viewer):
     """Facilitators arrange the grid: move, swap, merge, lock and unlock.
 
     Idempotent per form key: a drop on a taken cell swaps the two topics, and the same
-    drop sent twice by a flaky network must not swap them back. A drop on a cell its
-    page showed free (or held by another session) that someone else has filled since
-    moves nothing: a swap would send their session away unseen."""
+    drop sent twice by a flaky network must not swap them back. A drop (or a choice in
+    the "Move to…" menu, its no-JS path) on a cell its page showed free, or held by
+    another session, that someone else has filled since moves nothing: a swap would
+    send their session away unseen."""
     topic = get_topic(event, pk)
     topic.event = event
     action = request.POST.get("action", "move")
@@ -658,7 +662,7 @@ def topic_arrange(request, pk, *, event, viewer):
                     (c.topic for c in grid.placed_cells() if c.room == room and c.slot == slot),
                     None,
                 )
-                seen = request.POST.get("occupant")  # a drop says what its page showed there
+                seen = form.cleaned_data["seen"]  # what the mover's page showed there
                 if occupant is not None and occupant.pk != topic.pk:
                     if seen is not None and seen != str(occupant.pk):
                         raise services.AgendaError(

@@ -1229,3 +1229,76 @@ def test_merging_two_topics_says_which_went_into_which(facilitator_client, event
     page = response.content.decode()
     assert response.redirect_chain[-1][0] == url("topic", event, pk=kept.pk)
     assert "“Tillitsstyrning” was merged into “Tillit &lt;i&gt;i&lt;/i&gt; styrning”." in page
+
+
+def _move_option(page: str, topic, code: str) -> str:
+    """The value of the "Move to…" menu's option for the cell `code` on a session page."""
+    menu = re.search(rf'<select id="move-{topic.pk}" name="cell">(.*?)</select>', page, re.S)
+    return re.search(rf'<option value="([^"]*)"[^>]*>{code} ·', menu.group(1)).group(1)
+
+
+@pytest.mark.parametrize("shown", ["free", "held"])
+def test_the_move_menu_moves_nothing_onto_a_cell_someone_else_filled_meanwhile(
+    facilitator_client, event, rooms, slots, shown
+):
+    """The "Move to…" menu is drag and drop without JavaScript: it must not swap away a
+    session its page never showed. The facilitator's page showed B1 free (or held by
+    "Before"); another facilitator has put "Theirs" there since."""
+    mine = TopicFactory(event=event, room=rooms[0], time_slot=slots[0], title="Mine")
+    theirs = TopicFactory(event=event, title="Theirs")
+    before = None
+    if shown == "held":
+        before = TopicFactory(event=event, room=rooms[1], time_slot=slots[0], title="Before")
+    page = facilitator_client.get(url("topic", event, pk=mine.pk)).content.decode()
+    chosen = _move_option(page, mine, "B1")
+    # Meanwhile, at another laptop:
+    if before is not None:
+        facilitator_client.post(
+            url("topic-arrange", event, pk=before.pk),
+            {"action": "move", "cell": "", "idempotency_key": "b" * 32},
+        )
+    facilitator_client.post(
+        url("topic-arrange", event, pk=theirs.pk),
+        {"action": "move", "cell": f"{rooms[1].pk}-{slots[0].pk}", "idempotency_key": "t" * 32},
+    )
+    response = facilitator_client.post(
+        url("topic-arrange", event, pk=mine.pk),
+        {"action": "move", "cell": chosen, "next": "topic", "idempotency_key": "m" * 32},
+        follow=True,
+    )
+    mine.refresh_from_db()
+    theirs.refresh_from_db()
+    assert (mine.code, theirs.code) == ("A1", "B1")
+    page = response.content.decode()
+    assert "Someone else has just put “Theirs” in B1. Nothing was moved" in page
+    # The page it lands on shows B1 as it is now: choosing it again is a deliberate swap.
+    chosen = _move_option(page, mine, "B1")
+    facilitator_client.post(
+        url("topic-arrange", event, pk=mine.pk),
+        {"action": "move", "cell": chosen, "next": "topic", "idempotency_key": "s" * 32},
+    )
+    mine.refresh_from_db()
+    theirs.refresh_from_db()
+    assert (mine.code, theirs.code) == ("B1", "A1")
+
+
+def test_the_move_menu_moves_into_a_cell_its_page_showed_held_and_now_free(
+    facilitator_client, event, rooms, slots
+):
+    """Nothing is sent away unseen when the session the page showed has left: the move
+    simply takes the free cell."""
+    mine = TopicFactory(event=event, room=rooms[0], time_slot=slots[0], title="Mine")
+    gone = TopicFactory(event=event, room=rooms[1], time_slot=slots[0], title="Gone")
+    page = facilitator_client.get(url("topic", event, pk=mine.pk)).content.decode()
+    chosen = _move_option(page, mine, "B1")
+    facilitator_client.post(
+        url("topic-arrange", event, pk=gone.pk),
+        {"action": "move", "cell": "", "idempotency_key": "g" * 32},
+    )
+    facilitator_client.post(
+        url("topic-arrange", event, pk=mine.pk),
+        {"action": "move", "cell": chosen, "idempotency_key": "m" * 32},
+    )
+    mine.refresh_from_db()
+    gone.refresh_from_db()
+    assert (mine.code, gone.is_placed) == ("B1", False)

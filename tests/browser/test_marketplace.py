@@ -80,9 +80,24 @@ def test_facilitator_moves_a_topic_by_keyboard_and_by_drag(
     # Keyboard: the "Move to…" menu on the session page.
     page.goto(f"{live_server.url}/e/{event.slug}/sessions/{topic.pk}/")
     assert_no_axe_violations(page)
+    # While the page is open, another facilitator puts a session in B2, which it shows
+    # free: choosing B2 moves nothing and says why, rather than swap theirs away unseen.
+    theirs = TopicFactory(event=event, title="Deras", room=rooms[1], time_slot=slots[1])
     select = page.locator(f"#move-{topic.pk}")
     select.focus()
-    select.select_option(f"{rooms[1].pk}-{slots[1].pk}")
+    select.select_option(label="B2 · Rum 1, Pass 2 — free")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    expect(page.locator(".messages")).to_contain_text(
+        "Someone else has just put “Deras” in B2. Nothing was moved"
+    )
+    expect(page.locator(".code--big")).to_have_text("A1")
+    shoot(page, "move-menu-stale-cell")
+    theirs.delete()
+
+    page.reload()
+    select.focus()
+    select.select_option(label="B2 · Rum 1, Pass 2 — free")
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")
     expect(page.locator(".code--big")).to_have_text("B2")
