@@ -7,10 +7,16 @@ prefers bigger rooms for sessions with more interest. Locked topics stay put.
 The algorithm works on plain data (no ORM), is deterministic for the same input
 and bounded in work:
 1. Greedy: unplaced topics, most interest first, go to the free cell that adds
-   the fewest clashes (ties: the room whose capacity fits best, then cell order).
+   the fewest clashes (ties: the room whose capacity fits best, then the spread).
 2. Local search: moves and swaps of unlocked topics that lower the cost, in a
-   fixed order, for a bounded number of passes.
+   fixed order, for a bounded number of passes (equal gains: the spread).
 Cost = 1000 × convener conflicts + clashes + a small capacity misfit term.
+
+The spread settles what the cost leaves open, which is most of it when no room has
+a capacity: the round with the fewest sessions so far, then the room with the
+fewest, then a diagonal (round n starts looking at the n-th room). Without it every
+tie went to the first free cell: round 1 filled while later rounds stayed empty,
+and sessions kept apart by a clash all went into room A.
 """
 
 from __future__ import annotations
@@ -108,6 +114,10 @@ class _State:
         self.wanted: dict[int, Counter[int]] = {slot: Counter() for slot in problem.slots}
         self.convening: dict[int, Counter[int]] = {slot: Counter() for slot in problem.slots}
         self.occupant: dict[Cell, int] = {}
+        self.slot_load: Counter[int] = Counter()  # sessions per round
+        self.room_load: Counter[int] = Counter()  # sessions per room, over the day
+        self.slot_index = {slot: n for n, slot in enumerate(problem.slots)}
+        self.room_index = {room: n for n, room in enumerate(problem.rooms)}
         for topic, cell in self.placement.items():
             if cell is not None:
                 self._add(topic, cell)
@@ -118,6 +128,8 @@ class _State:
         if convener:
             self.convening[cell.slot][convener] += 1
         self.occupant[cell] = topic
+        self.slot_load[cell.slot] += 1
+        self.room_load[cell.room] += 1
 
     def _remove(self, topic: int, cell: Cell) -> None:
         wanted = self.wanted[cell.slot]
@@ -127,6 +139,15 @@ class _State:
         if convener:
             self.convening[cell.slot][convener] -= 1
         del self.occupant[cell]
+        self.slot_load[cell.slot] -= 1
+        self.room_load[cell.room] -= 1
+
+    def spread(self, cell: Cell) -> tuple[int, int, int]:
+        """How crowded a cell's round and room are: lower spreads the grid more."""
+        diagonal = (self.room_index[cell.room] - self.slot_index[cell.slot]) % len(
+            self.problem.rooms
+        )
+        return self.slot_load[cell.slot], self.room_load[cell.room], diagonal
 
     def delta_in(self, topic: int, cell: Cell, minus: int | None = None) -> float:
         """What placing `topic` (not placed now) into `cell` adds to the cost,
@@ -173,7 +194,9 @@ def suggest(problem: Problem) -> Suggestion:
         free = [cell for cell in cells if cell not in state.occupant]
         if not free:
             break
-        best = min(free, key=lambda cell: (state.delta_in(topic, cell), cells.index(cell)))
+        best = min(
+            free, key=lambda cell: (round(state.delta_in(topic, cell), 9), state.spread(cell))
+        )
         state.place(topic, best)
 
     # 2. Local search: move to a free cell, or swap with another movable topic.
@@ -189,6 +212,7 @@ def suggest(problem: Problem) -> Suggestion:
                 state.place(topic, here)
                 continue
             best_cell, best_gain, partner = here, 0.0, None
+            best_spread = None
             # Only rounds where this topic would clash less are worth trying.
             slot_cost = {slot: state.clash_cost(topic, slot) for slot in problem.slots}
             for cell in cells:
@@ -213,8 +237,13 @@ def suggest(problem: Problem) -> Suggestion:
                     before = stay + state.delta_in(other, cell, minus=other)
                     after = state.delta_in(topic, cell, minus=other) + state.delta_in(other, here)
                     gain = before - after
-                if gain > best_gain + 1e-9:
-                    best_cell, best_gain, partner = cell, gain, other
+                if gain < best_gain - 1e-9 or gain < 1e-9:
+                    continue
+                # A swap leaves every round and room as full as it was; a move to a
+                # free cell is as good as that cell's round and room are empty.
+                spread = state.spread(here if other is not None else cell)
+                if gain > best_gain + 1e-9 or best_spread is None or spread < best_spread:
+                    best_cell, best_gain, partner, best_spread = cell, gain, other, spread
             if partner is not None:
                 state.place(partner, None)
                 state.place(topic, best_cell)
