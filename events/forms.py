@@ -10,7 +10,7 @@ from openspace.concurrency import GuardedModelForm
 from openspace.forms import Textarea
 from openspace.text import slugify
 
-from .models import Event, Participant, RunSheetItem
+from .models import Event, Participant, Phase, RunSheetItem
 
 # A text field, not type="time": browsers show type="time" in 12-hour form in some
 # locales, and the product uses the 24-hour clock everywhere. 13:45 and 13.45 both parse.
@@ -183,6 +183,11 @@ class RunSheetItemForm(forms.ModelForm):
         model = RunSheetItem
         fields = ["phase", "label", "starts_at", "ends_at"]
         widgets = {"starts_at": TIME, "ends_at": TIME}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A break or lunch is in no phase: say so rather than offer "---------".
+        self.fields["phase"].choices = [("", _("None (a break)")), *Phase.choices]
 
     def clean(self):
         data = super().clean()

@@ -1,6 +1,7 @@
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 from django.db.models import F
 from django.urls import reverse
@@ -248,10 +249,13 @@ class Event(models.Model):
 
 
 class RunSheetItem(models.Model):
-    """One line of the day's run sheet: a phase and when it happens."""
+    """One line of the day's run sheet: what happens when, and in which phase.
+
+    A break ("Lunch 12:00–12:45") is in no phase: it has a label instead. Every item
+    has a phase, a label or both."""
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="run_sheet")
-    phase = models.CharField(_("phase"), max_length=20, choices=Phase)
+    phase = models.CharField(_("phase"), max_length=20, choices=Phase, blank=True)
     label = models.CharField(pgettext_lazy("run sheet item", "label"), max_length=200, blank=True)
     starts_at = models.TimeField(_("starts"))
     ends_at = models.TimeField(_("ends"))
@@ -265,11 +269,21 @@ class RunSheetItem(models.Model):
             models.CheckConstraint(
                 condition=models.Q(ends_at__gt=F("starts_at")),
                 name="run_sheet_item_ends_after_it_starts",
-            )
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(phase="") | ~models.Q(label=""),
+                name="run_sheet_item_has_a_phase_or_a_label",
+                violation_error_message=_("Give the item a label, or choose its phase."),
+            ),
         ]
 
     def __str__(self) -> str:
-        return self.label or self.get_phase_display()
+        return self.display_label
+
+    def clean(self):
+        super().clean()
+        if not self.phase and not self.label.strip():
+            raise ValidationError({"label": _("Give the item a label, or choose its phase.")})
 
     @property
     def display_label(self) -> str:

@@ -267,6 +267,8 @@ def renumber_time_slots(*, event: Event) -> None:
 def add_run_sheet_item(*, event: Event, phase: str, label: str, starts_at, ends_at):
     if ends_at <= starts_at:
         raise SetupError(_("An item of the run sheet must end after it starts."))
+    if not phase and not label.strip():  # a break ("Lunch") has a label and no phase
+        raise SetupError(_("Give the item a label, or choose its phase."))
     item = RunSheetItem.objects.create(
         event=event, phase=phase, label=label, starts_at=starts_at, ends_at=ends_at
     )

@@ -103,3 +103,40 @@ def test_a_long_title_does_not_break_the_suggested_places_over_two_lines(
     cells += [page.locator("main tbody td").nth(i) for i in (1, 2)]
     assert page.locator("main tbody td strong").text_content().startswith("F")
     assert [cell.evaluate(lines) for cell in cells] == [1, 1, 1, 1]
+
+
+def test_facilitator_puts_a_lunch_without_a_phase_on_the_run_sheet(
+    browser, live_server, event, facilitator
+):
+    page = facilitator_context(browser, live_server, facilitator).new_page()
+    page.goto(f"{live_server.url}/e/{event.slug}/facilitate/")
+    section = page.locator("#run-sheet")
+    # Neither a phase nor a label: refused with a message, and the times typed stay.
+    section.locator("#id_item-starts_at").fill("12:00")
+    section.locator("#id_item-ends_at").fill("12:45")
+    section.locator(".add-form button[type=submit]").click()
+    expect(section.locator(".form-errors")).to_be_visible()
+    expect(section).to_contain_text("Give the item a label, or choose its phase.")
+    expect(section.locator("#id_item-starts_at")).to_have_value("12:00")
+
+    expect(section.locator("#id_item-phase option:checked")).to_have_text("None (a break)")
+    section.locator("#id_item-label").fill("Lunch")
+    section.locator(".add-form button[type=submit]").click()
+    expect(section.locator("tbody tr")).to_have_count(1)
+    expect(section.locator("tbody tr td").nth(1)).to_have_text("Lunch")
+
+    section.locator("#id_item-phase").select_option("marketplace")
+    section.locator("#id_item-label").fill("Vi skapar agendan")
+    section.locator("#id_item-starts_at").fill("10:00")
+    section.locator("#id_item-ends_at").fill("10:30")
+    section.locator(".add-form button[type=submit]").click()
+    expect(section.locator("tbody tr")).to_have_count(2)
+    expect(section.locator("tbody tr").first.locator("td").nth(1)).to_have_text(
+        "Vi skapar agendan · Marketplace"
+    )
+    assert_no_axe_violations(page)
+    section.screenshot(path="/tmp/shots/browser-tests/run-sheet-lunch.png")
+    assert [(i.phase, i.label) for i in event.run_sheet.all()] == [
+        ("marketplace", "Vi skapar agendan"),
+        ("", "Lunch"),
+    ]

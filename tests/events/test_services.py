@@ -5,7 +5,7 @@ from django.utils import translation
 
 from agenda.models import Room
 from events import services
-from events.models import Event, Phase
+from events.models import Event, Phase, RunSheetItem
 from tests.factories import ParticipantFactory, RoomFactory, TimeSlotFactory, TopicFactory
 
 pytestmark = pytest.mark.django_db
@@ -165,6 +165,40 @@ def test_duplicate_copies_setup_but_not_people(event, facilitator):
     assert copy.join_code != event.join_code
     assert copy.phase == Phase.PREPARATION
     assert facilitator in copy.facilitators.all()
+
+
+def test_a_break_on_the_run_sheet_needs_no_phase_and_is_copied_to_the_next_meeting(
+    event, facilitator
+):
+    lunch = services.add_run_sheet_item(
+        event=event,
+        phase="",
+        label="Lunch",
+        starts_at=datetime.time(12, 0),
+        ends_at=datetime.time(12, 45),
+    )
+    assert str(lunch) == lunch.display_label == "Lunch"
+    with pytest.raises(services.SetupError, match="label, or choose its phase"):
+        services.add_run_sheet_item(
+            event=event,
+            phase="",
+            label="  ",
+            starts_at=datetime.time(13, 0),
+            ends_at=datetime.time(13, 15),
+        )
+    copy = services.duplicate_event(
+        event=event, user=facilitator, slug="traff-6", title="Träff 6", date=event.date
+    )
+    assert list(copy.run_sheet.values_list("phase", "label")) == [("", "Lunch")]
+
+
+def test_the_database_refuses_a_run_sheet_item_with_neither_phase_nor_label(event):
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        RunSheetItem.objects.create(
+            event=event, starts_at=datetime.time(12, 0), ends_at=datetime.time(12, 45)
+        )
 
 
 def test_joining_a_closed_event_is_refused(event):

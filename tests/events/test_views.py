@@ -537,3 +537,60 @@ def test_a_date_that_has_passed_is_saved_with_a_warning_only_when_it_is_set(
     # Saving something else later (documenting afterwards) does not warn again.
     again = facilitator_client.post(url, _details_data(event, venue="Rådhuset"), follow=True)
     assert "has already passed" not in again.content.decode()
+
+
+# -- run sheet ----------------------------------------------------------------
+
+
+def test_a_lunch_goes_on_the_run_sheet_without_a_phase(facilitator_client, event):
+    """ "Lunch 12:00–12:45" is on the programme but in no phase of the day."""
+    response = facilitator_client.post(
+        u("run-sheet-add", event),
+        {
+            "item-phase": "",
+            "item-label": "Lunch",
+            "item-starts_at": "12:00",
+            "item-ends_at": "12:45",
+        },
+        follow=True,
+    )
+    assert response.status_code == 200
+    item = event.run_sheet.get()
+    assert (item.phase, item.label, item.display_label) == ("", "Lunch", "Lunch")
+    page = facilitator_client.get(u("facilitate", event)).content.decode()
+    assert re.search(r"12:00–12:45</td><td>\s*Lunch\s*</td>", page)
+
+
+def test_a_run_sheet_item_needs_a_phase_or_a_label(facilitator_client, event):
+    response = facilitator_client.post(
+        u("run-sheet-add", event),
+        {"item-phase": "", "item-label": " ", "item-starts_at": "12:00", "item-ends_at": "12:45"},
+        headers={"HX-Request": "true"},
+    )
+    assert "Give the item a label, or choose its phase." in response.content.decode()
+    assert not event.run_sheet.exists()
+
+
+def test_the_run_sheet_shows_a_labelled_phase_with_its_phase(facilitator_client, event):
+    for phase, label, start, end in [
+        (Phase.MARKETPLACE, "Vi skapar agendan", "10:00", "10:30"),
+        (Phase.ROUNDS, "", "10:30", "12:00"),
+        ("", "Lunch", "12:00", "12:45"),
+    ]:
+        facilitator_client.post(
+            u("run-sheet-add", event),
+            {
+                "item-phase": phase,
+                "item-label": label,
+                "item-starts_at": start,
+                "item-ends_at": end,
+            },
+        )
+    page = facilitator_client.get(u("facilitate", event)).content.decode()
+    rows = re.findall(r"<tr><td class=\"nowrap\">(.*?)</tr>", page, re.S)
+    text = [re.sub(r"<[^>]+>|\s+", " ", row).split("Remove")[0].split() for row in rows]
+    assert [" ".join(words) for words in text] == [
+        "10:00–10:30 Vi skapar agendan · Marketplace",
+        "10:30–12:00 Dialogue rounds",
+        "12:00–12:45 Lunch",
+    ]

@@ -304,6 +304,14 @@ def full_event(facilitator):
         ends_at=datetime.time(9, 30),
         position=1,
     )
+    # A break is in no phase.
+    RunSheetItem.objects.create(
+        event=event,
+        label="Lunch",
+        starts_at=datetime.time(12, 0),
+        ends_at=datetime.time(12, 45),
+        position=2,
+    )
     anna = Participant.objects.create(event=event, name="Anna", organisation="Kommunen")
     gone = Participant.objects.create(
         event=event, name="Anonym deltagare", removed_at=_at(2), anonymised_at=_at(3)
@@ -552,6 +560,17 @@ def test_a_hidden_topic_that_is_not_withdrawn_is_refused(full_event):
     before = Event.objects.count()
 
     with pytest.raises(event_io.EventImportError, match="topics, item 2: a hidden topic"):
+        event_io.import_event(json.dumps(document))
+    _assert_nothing_imported(before)
+
+
+def test_a_run_sheet_item_with_neither_phase_nor_label_is_refused(full_event):
+    document = event_io.export_event(full_event)
+    lunch = next(row for row in document["run_sheet"] if row["label"] == "Lunch")
+    lunch["label"] = ""
+    before = Event.objects.count()
+
+    with pytest.raises(event_io.EventImportError, match="run_sheet, item 2"):
         event_io.import_event(json.dumps(document))
     _assert_nothing_imported(before)
 
