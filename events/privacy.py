@@ -367,9 +367,10 @@ def _delete_files_on_commit(files) -> None:
 def _replace_names(event: Event, names: set[str], label: str, initiators: list[int]) -> int:
     """Put `label` where a name-field holds one of `names`; the number of rows changed."""
     changed = Initiative.objects.filter(created_by__in=initiators, who__in=names).update(who=label)
-    changed += Report.objects.filter(event=event, last_edited_by__in=names).update(
-        last_edited_by=label
-    )
+    # By name, and by who edited last: a name saved before a rename reached it, too.
+    changed += Report.objects.filter(
+        Q(last_edited_by__in=names) | Q(last_editor__in=initiators), event=event
+    ).update(last_edited_by=label)
     return changed
 
 

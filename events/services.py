@@ -10,7 +10,7 @@ import string
 
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -364,7 +364,8 @@ def join_event(*, event: Event, name: str, organisation: str = "") -> Participan
 @transaction.atomic
 def rename_participant(*, participant: Participant, name: str, organisation: str) -> Participant:
     """A new name, also where the app wrote the old one down as text: the "who" of their
-    initiatives (unless they typed another), their comments, their sessions' reports.
+    initiatives (unless they typed another), their comments, and "Last edited by" on
+    every report they edited last (their own sessions' or others', by write link).
     Deleting their data later looks for the name they have then (events/privacy.py), so
     a copy of an old name left here would stay on the board after they were forgotten."""
     # As stored: a ModelForm's is_valid() has already put the new name on `participant`.
@@ -379,9 +380,12 @@ def rename_participant(*, participant: Participant, name: str, organisation: str
     ReportComment.objects.filter(participant=participant, author_name__in=old).update(
         author_name=new[:200]
     )
-    Report.objects.filter(topic__convener=participant, last_edited_by__in=old).update(
-        last_edited_by=new[:200]
-    )
+    # Reports saved before editors were recorded name no one: their convener's, as
+    # before; the migration linked the rest whose name was one participant's alone.
+    Report.objects.filter(
+        Q(last_editor=participant) | Q(last_editor__isnull=True, topic__convener=participant),
+        last_edited_by__in=old,
+    ).update(last_edited_by=new[:200])
     participant.event.touch()
     return participant
 

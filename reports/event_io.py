@@ -158,7 +158,8 @@ def _parts() -> list[Part]:
                 "hidden_at",
                 "last_edited_by",
             ],
-            refs={"topic": "topics"},
+            # Optional: older files import without it.
+            refs={"topic": "topics", "last_editor": "participants"},
             timestamps=["created_at"],
         ),
         Part(

@@ -41,9 +41,18 @@ def report_for(topic: Topic) -> Report:
 
 @transaction.atomic
 def save_report(
-    *, report: Report, base_version: int, fields: dict, author: str = "", publish: bool = False
+    *,
+    report: Report,
+    base_version: int,
+    fields: dict,
+    author: str = "",
+    editor: Participant | None = None,
+    publish: bool = False,
 ) -> Report:
-    """Save the fields if nobody saved since `base_version`; else raise ReportConflict."""
+    """Save the fields if nobody saved since `base_version`; else raise ReportConflict.
+
+    `author` is the name shown as "Last edited by"; `editor` the participant it names
+    (None for a facilitator), whom a rename or deleting their data later finds."""
     values = {name: fields[name] for name in FIELDS if name in fields}
     for name in TEXT_FIELDS:
         if values.get(name):
@@ -51,7 +60,11 @@ def save_report(
     if publish:
         values["published_at"] = report.published_at or timezone.now()
     updated = Report.objects.filter(pk=report.pk, version=base_version).update(
-        **values, version=F("version") + 1, last_edited_by=author[:200], updated_at=timezone.now()
+        **values,
+        version=F("version") + 1,
+        last_edited_by=author[:200],
+        last_editor=editor,
+        updated_at=timezone.now(),
     )
     if not updated:
         current = Report.objects.get(pk=report.pk)

@@ -193,6 +193,7 @@ def report_edit(request, pk, *, event, viewer):
                 base_version=form.cleaned_data["version"],
                 fields=form.cleaned_data,
                 author=_author(viewer),
+                editor=viewer.participant,
                 publish=publish,
             )
         except services.ReportConflict as error:
@@ -241,6 +242,7 @@ def report_autosave(request, pk, *, event, viewer):
             base_version=form.cleaned_data["version"],
             fields=form.cleaned_data,
             author=_author(viewer),
+            editor=viewer.participant,
         )
     except services.ReportConflict as error:
         current = error.current

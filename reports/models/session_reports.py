@@ -53,6 +53,16 @@ class Report(models.Model):
     # but its writers and the facilitators; publishing again does not show it.
     hidden_at = models.DateTimeField(null=True, blank=True, editable=False)
     last_edited_by = models.CharField(max_length=200, blank=True)
+    # Who that is, when a participant: a new name or deleting their data must reach
+    # every report they edited, and only theirs (two people may share a name).
+    last_editor = models.ForeignKey(
+        Participant,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reports_edited",
+        editable=False,
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

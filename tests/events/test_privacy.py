@@ -406,6 +406,57 @@ def test_a_name_changed_before_deleting_is_gone_too(client, event, participant, 
     )
 
 
+def _write_with_the_link(client, event, report, writer, discussion: str) -> None:
+    """`writer` saves `report` through the write link its convener handed them."""
+    login_participant(client, writer)
+    page = reverse("reports:report-edit", kwargs={"slug": event.slug, "pk": report.topic_id})
+    report.refresh_from_db()
+    response = client.post(
+        f"{page}?key={report.write_token}",
+        {"discussion": discussion, "version": report.version, "action": "save"},
+    )
+    assert response.status_code == 302, response.content.decode()[:500]
+
+
+def test_a_new_name_reaches_every_report_the_person_edited(client, event, participant, world):
+    """Bertil writes Anna's report with the link she gave him, then renames himself:
+    "Last edited by" follows his new name, not only on sessions he convened; deleting
+    his data then takes that name away too."""
+    bertil, report = world["bertil"], world["report"]
+    _write_with_the_link(client, event, report, bertil, "Bertils anteckningar")
+    report.refresh_from_db()
+    assert report.last_edited_by == "Bertil Berg (Byggkontoret)"
+
+    client.post(_url("me", event), {"name": "Bertil B", "organisation": ""})
+    report.refresh_from_db()
+    assert report.last_edited_by == "Bertil B"
+
+    client.post(_url("my-data-delete", event), {"confirm": "yes"})
+    report.refresh_from_db()
+    assert report.last_edited_by == "Deleted participant"
+    assert not Report.objects.filter(last_edited_by__contains="Bertil").exists()
+
+
+def test_a_new_name_leaves_the_reports_of_a_namesake_alone(client, event, participant, world):
+    """Two people called "Bertil Berg (Byggkontoret)": the one who renames himself
+    takes only his own edits along; the other's report still names the other."""
+    bertil, report = world["bertil"], world["report"]
+    namesake = ParticipantFactory(event=event, name="Bertil Berg", organisation="Byggkontoret")
+    _write_with_the_link(client, event, report, namesake, "Namnens anteckningar")
+    own = Report.objects.create(
+        topic=TopicFactory(event=event, convener=bertil, title="Bertils"), event=event
+    )
+    _write_with_the_link(client, event, own, bertil, "Mina anteckningar")
+
+    client.post(_url("me", event), {"name": "Bertil B", "organisation": ""})
+    report.refresh_from_db()
+    own.refresh_from_db()
+    assert (own.last_edited_by, report.last_edited_by) == (
+        "Bertil B",
+        "Bertil Berg (Byggkontoret)",
+    )
+
+
 def test_deleting_takes_the_name_out_of_lists_others_typed(event, participant, world):
     """Anna Andersson's name, typed by others into lists of names, is taken out entry
     by entry; other names, and her name inside other text, stay."""
@@ -653,3 +704,24 @@ def test_facilitator_deletes_the_event_by_typing_its_address(
 def test_setup_page_links_to_the_privacy_settings(facilitator_client, event):
     page = facilitator_client.get(_url("facilitate", event)).content.decode()
     assert _url("privacy-settings", event) in page
+
+
+def test_the_migration_links_reports_to_the_one_participant_their_editor_name_names(event):
+    """Reports saved before editors were recorded: linked when the name is one
+    participant's alone, left unlinked when two share it or it is a facilitator's."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("reports.migrations.0005_report_last_editor")
+    bertil = ParticipantFactory(event=event, name="Bertil", organisation="Bygg")
+    ParticipantFactory(event=event, name="Anna")
+    ParticipantFactory(event=event, name="Anna")
+    texts = ["Bertil (Bygg)", "Anna", "a facilitator", ""]
+    reports = [
+        Report.objects.create(topic=TopicFactory(event=event), event=event, last_edited_by=text)
+        for text in texts
+    ]
+    migration.link_last_editors(apps, None)
+    linked = [Report.objects.get(pk=r.pk).last_editor for r in reports]
+    assert linked == [bertil, None, None, None]

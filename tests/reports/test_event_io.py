@@ -353,6 +353,7 @@ def full_event(facilitator):
         published_at=_at(5),
         hidden_at=_at(6),
         last_edited_by="Anna",
+        last_editor=anna,
     )
     photo = ReportPhoto(report=report, caption="Blädderblock", position=1)
     photo.image.save("a.jpg", ContentFile(_tiny_jpeg()), save=False)
@@ -483,7 +484,7 @@ NEW_IN_VERSION_1 = {
     ],
     "participants": ["anonymised_at"],
     "topics": ["hidden_at"],
-    "reports": ["hidden_at"],
+    "reports": ["hidden_at", "last_editor"],
     "initiatives": ["hidden_at"],
 }
 
