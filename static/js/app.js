@@ -47,6 +47,19 @@
     if (note && note.hasAttribute("data-request-error")) note.remove();
   });
 
+  // The header's links, when large text makes them one row that scrolls sideways: the
+  // current page's link in view (a no-op when the row fits).
+  document.addEventListener("DOMContentLoaded", function () {
+    var current = document.querySelector(".site-nav [aria-current='page']");
+    var nav = current && current.parentElement;
+    if (nav && nav.scrollWidth > nav.clientWidth) {
+      // At the row's right end if it is past it, so the end of the link before it shows
+      // that the row goes on to the left.
+      var right = current.offsetLeft - nav.offsetLeft + current.offsetWidth;
+      if (right > nav.clientWidth) nav.scrollLeft = right - nav.clientWidth;
+    }
+  });
+
   // A form sent back with errors: focus goes to what went wrong (the summary), so a
   // screen reader reads it out and the keyboard starts there, not at the page's top.
   document.addEventListener("DOMContentLoaded", function () {

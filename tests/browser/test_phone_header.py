@@ -1,0 +1,67 @@
+"""The header on a phone leaves the first screen to the page, also with large text."""
+
+import pytest
+
+from tests.factories import ParticipantFactory
+
+from .helpers import assert_no_horizontal_scroll, participant_context, shoot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+LONG_TITLE = "Nätverksträff 4 – Tillitsbaserad styrning i praktiken"
+
+
+def header_box(page):
+    return page.locator(".site-header").bounding_box()
+
+
+@pytest.mark.parametrize("viewport", [{"width": 360, "height": 740}, {"width": 390, "height": 844}])
+def test_the_header_takes_a_small_part_of_a_phone_with_double_text_size(
+    browser, live_server, event, viewport
+):
+    """It took 523 of 740 px at 360 px wide: the event's name on three lines, a line per
+    link and the language menu under them, before anything of the page."""
+    event.title = LONG_TITLE
+    event.save(update_fields=["title"])
+    person = ParticipantFactory(event=event)
+    context = participant_context(browser, live_server, person, viewport=viewport)
+    page = context.new_page()
+    session = context.new_cdp_session(page)
+    session.send("Page.setFontSizes", {"fontSizes": {"standard": 32, "fixed": 32}})
+
+    page.goto(f"{live_server.url}/e/{event.slug}/me/")
+    header = header_box(page)
+    assert header["height"] <= viewport["height"] * 0.35, header
+    # The page's own heading starts on the first screen.
+    heading = page.locator("main h1").bounding_box()
+    assert heading["y"] + heading["height"] <= viewport["height"]
+    assert_no_horizontal_scroll(page)
+    # The links scroll sideways in one row; the current page's link is in view.
+    nav = page.locator(".site-nav").bounding_box()
+    current = page.locator(".site-nav [aria-current=page]").bounding_box()
+    assert current["x"] >= nav["x"] - 1
+    assert current["x"] + current["width"] <= nav["x"] + nav["width"] + 1
+    shoot(page, f"header-large-text-{viewport['width']}")
+
+    # The other links are reachable in that row.
+    page.locator(".site-nav a", has_text="Agenda").click()
+    page.wait_for_url(f"{live_server.url}/e/{event.slug}/")
+    context.close()
+
+
+def test_the_event_name_keeps_to_one_line_beside_the_language_menu(browser, live_server, event):
+    event.title = LONG_TITLE
+    event.save(update_fields=["title"])
+    person = ParticipantFactory(event=event)
+    context = participant_context(browser, live_server, person)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/e/{event.slug}/")
+    brand = page.locator(".brand").bounding_box()
+    menu = page.locator(".language-switcher select").bounding_box()
+    assert brand["height"] < 60, brand  # one line (44 px tall to tap), not two
+    assert abs(brand["y"] - menu["y"]) < 10  # the same row
+    assert header_box(page)["height"] <= 740 * 0.25
+    assert_no_horizontal_scroll(page)
+    # The whole name is still there for screen readers and a long press.
+    assert page.locator(".brand").inner_text().startswith("Nätverksträff 4")
+    context.close()
