@@ -245,6 +245,8 @@ def test_bad_input_keeps_what_was_typed(participant_client, open_event, data, fi
     assert response.status_code == 200
     assert field in response.context["form"].errors
     assert message in response.content.decode()
+    # The summary takes the focus when the page loads (static/js/app.js), as on every form.
+    assert re.search(r'<div class="form-errors"[^>]*data-focus-on-load', response.content.decode())
     assert not Initiative.objects.exists()
     if field != "what":
         assert "Starta ett lärnätverk" in response.content.decode()

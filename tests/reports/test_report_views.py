@@ -1,4 +1,5 @@
 import io
+import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -126,6 +127,8 @@ def test_form_conflict_shows_both_texts_and_keeps_mine(participant_client, event
     body = response.content.decode()
     assert response.status_code == 200
     assert "Den andras text" in body and "Min text" in body
+    # The focus goes to the conflict when the page loads (static/js/app.js).
+    assert re.search(r'<div class="form-errors conflict"[^>]*data-focus-on-load', body)
 
 
 def photo_bytes():
