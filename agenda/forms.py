@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from openspace.concurrency import BaseField
 from openspace.forms import Textarea
+from openspace.text import one_line
 
 from .models import Topic
 
@@ -97,10 +98,13 @@ class TopicForm(forms.ModelForm):
             self.fields["cell"] = CellChoiceField(places=places, label=_("Where and when"))
 
     def clean_title(self):
-        title = " ".join(self.cleaned_data["title"].split())
+        title = one_line(self.cleaned_data["title"])
         if not title:
             raise forms.ValidationError(_("Give your topic a title."))
         return title
+
+    def clean_co_convener(self):
+        return one_line(self.cleaned_data["co_convener"])
 
 
 def move_value(cell) -> str:

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from agenda.models import Room, TimeSlot
 from openspace.concurrency import GuardedModelForm
 from openspace.forms import Textarea
-from openspace.text import slugify
+from openspace.text import one_line, slugify
 
 from .models import Event, Participant, Phase, RunSheetItem
 
@@ -41,8 +41,8 @@ def free_slug(title: str) -> str:
 
 
 def clean_text(value: str) -> str:
-    """Collapse runs of white space in one-line fields; an all-blank value becomes ''."""
-    return " ".join(value.split())
+    """A one-line field as it is kept (openspace.text.one_line)."""
+    return one_line(value)
 
 
 class EventForm(GuardedModelForm):

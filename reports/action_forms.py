@@ -16,6 +16,7 @@ from agenda.models import Topic
 from events.models import Event
 from openspace.concurrency import BaseField
 from openspace.forms import Textarea
+from openspace.text import one_line
 
 from . import action_plan
 from .models import InitiativeState, LadderStep, Level
@@ -84,6 +85,13 @@ class InitiativeForm(forms.Form):
         )
         if not self.is_bound and not self.initial.get("key"):
             self.initial["key"] = secrets.token_urlsafe(16)
+
+    # One-line fields that stand in a line with others' names on the board and the wall.
+    def clean_who(self):
+        return one_line(self.cleaned_data["who"])
+
+    def clean_when(self):
+        return one_line(self.cleaned_data["when"])
 
 
 class LadderForm(forms.Form):

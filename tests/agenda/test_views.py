@@ -158,6 +158,12 @@ def test_posting_into_a_free_cell(participant_client, event, rooms, slots):
     assert topic.code == "B1"
 
 
+def test_direction_controls_are_taken_out_of_the_title_and_co_convener(participant_client, event):
+    post_form(participant_client, event, title="\u202eTillit", co_convener="Eva\u2066 Ek")
+    topic = Topic.objects.get()
+    assert (topic.title, topic.co_convener) == ("Tillit", "Eva Ek")
+
+
 @pytest.mark.parametrize("title", ["", "   ", "x" * 10_000])
 def test_bad_titles_are_refused_and_the_text_is_kept(
     participant_client, event, title, rooms, slots

@@ -83,6 +83,17 @@ def test_html_in_a_name_is_escaped_everywhere(client, event, facilitator):
     assert "<script>alert(1)" not in page
 
 
+def test_a_direction_override_in_a_name_is_not_kept(client, event):
+    """Typed into a name, U+202E turned around what follows the name in a line (a
+    comment's time 18:13 read 31:81)."""
+    client.post(u("join-event", event), {"name": "Bo\u202e Berg", "organisation": "\u2067Region"})
+    person = Participant.objects.get(event=event)
+    assert (person.name, person.organisation) == ("Bo Berg", "Region")
+    client.post(u("me", event), {"name": "\u202eBo", "organisation": ""})
+    person.refresh_from_db()
+    assert person.name == "Bo"
+
+
 def test_joining_a_closed_event_shows_a_message_and_no_form(client, event):
     event.phase = Phase.CLOSED
     event.save()

@@ -252,6 +252,12 @@ def test_bad_input_keeps_what_was_typed(participant_client, open_event, data, fi
         assert "Starta ett lärnätverk" in response.content.decode()
 
 
+def test_direction_controls_are_taken_out_of_who_and_when(participant_client, open_event):
+    post_new(participant_client, open_event, who="Ingrid\u202e (Regionen)", when="\u2067augusti")
+    initiative = Initiative.objects.get()
+    assert (initiative.who, initiative.when) == ("Ingrid (Regionen)", "augusti")
+
+
 def test_html_is_escaped_on_the_board_ladder_and_wall(participant_client, open_event):
     script = '<script>alert("x")</script>'
     post_new(participant_client, open_event, what=script, who=script, when=script, guests=script)
