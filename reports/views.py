@@ -181,8 +181,6 @@ def _conflict_fields(form, current):
 @rate_limit("report")
 def report_edit(request, pk, *, event, viewer):
     report = get_report_for_writer(request, viewer, event, pk)
-    if not (event.reports_open or viewer.is_facilitator):
-        messages.warning(request, _("Reports can be written from the first round on."))
     form = ReportForm(request.POST or None, instance=report, initial={"version": report.version})
     conflict = None
     if request.method == "POST" and form.is_valid():
@@ -223,6 +221,9 @@ def report_edit(request, pk, *, event, viewer):
             "max_bytes": MAX_BYTES,
             "write_url": absolute_url(request, report.get_write_url()),
             "nav": "reports",
+            # Said on the page, not as a message: a message was said twice after a save
+            # (before the redirect and after it), and after the event was closed too.
+            "before_rounds": not (event.reports_open or event.is_closed or viewer.is_facilitator),
         },
     )
 

@@ -131,6 +131,30 @@ def test_form_conflict_shows_both_texts_and_keeps_mine(participant_client, event
     assert re.search(r'<div class="form-errors conflict"[^>]*data-focus-on-load', body)
 
 
+@pytest.mark.parametrize(
+    ("phase", "said"),
+    [(Phase.MARKETPLACE, 1), (Phase.ROUNDS, 0), (Phase.CLOSED, 0)],
+)
+def test_before_the_rounds_the_report_form_says_so_once(
+    participant_client, event, topic, phase, said
+):
+    """It was a message: said twice after a save (before the redirect and after it), and
+    after the event was closed it said reports could be written from the first round on."""
+    event.phase = phase
+    event.save()
+    report = services.report_for(topic)
+    response = participant_client.post(
+        u("report-edit", event, pk=topic.pk),
+        report_data(report.version, discussion="Förberett", action="save"),
+        follow=True,
+    )
+    body = response.content.decode()
+    assert "Draft saved." in body
+    assert body.count("Reports can be written from the first round on.") == said
+    report.refresh_from_db()
+    assert report.discussion == "Förberett"
+
+
 def photo_bytes():
     buffer = io.BytesIO()
     Image.new("RGB", (300, 200), "green").save(buffer, "JPEG")
