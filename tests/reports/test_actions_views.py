@@ -214,6 +214,24 @@ def test_the_level_choices_speak_the_events_language(participant_client, open_ev
     assert "Förbereda" not in page
 
 
+@pytest.mark.parametrize(
+    ("language", "label", "asks"), [("sv", "Vem är med?", True), ("en", "Who joins", False)]
+)
+def test_a_label_that_asks_takes_no_colon_after_it(
+    participant_client, open_event, initiative, language, label, asks
+):
+    """The board adds a colon after each label (CSS): the Swedish "Vem är med?" read
+    "Vem är med?:"."""
+    open_event.language = language
+    open_event.save()
+    for view in ("", "?view=table"):
+        page = participant_client.get(url("actions", open_event) + view).content.decode()
+        marked = re.search(r'class="label-asks"[^>]*>' + re.escape(label), page) or re.search(
+            r'data-label="' + re.escape(label) + r'" class="label-asks"', page
+        )
+        assert bool(marked) is asks, view
+
+
 def test_a_double_tap_makes_one_initiative(participant_client, open_event):
     post_new(participant_client, open_event, key="same-key")
     post_new(participant_client, open_event, key="same-key")
