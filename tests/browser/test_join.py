@@ -42,3 +42,17 @@ def test_a_phone_joins_by_the_code(browser, live_server, event):
     page.locator("form.join-form button[type=submit]").click()
     expect(page).to_have_url(f"{live_server.url}/e/{event.slug}/join/")
     context.close()
+
+
+def test_the_join_page_loads_without_errors_in_the_console(browser, live_server, event):
+    """Each page asked for /favicon.ico and logged its 404 as an error."""
+    context = browser.new_context(viewport=PHONE, locale="en-GB")
+    page = context.new_page()
+    errors = []
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.goto(f"{live_server.url}/e/{event.slug}/join/")
+    page.wait_for_load_state("networkidle")
+    assert errors == []
+    icon = page.locator("link[rel=icon]").get_attribute("href")
+    assert page.request.get(live_server.url + icon).status == 200
+    context.close()
