@@ -206,6 +206,10 @@ def report_edit(request, pk, *, event, viewer):
             if publish:
                 return redirect(report)
             return redirect("reports:report-edit", slug=event.slug, pk=pk)
+    return _report_form_page(request, event, viewer, report, form=form, conflict=conflict)
+
+
+def _report_form_page(request, event, viewer, report, *, form, conflict=None, photo_form=None):
     return render(
         request,
         "reports/report_form.html",
@@ -217,7 +221,7 @@ def report_edit(request, pk, *, event, viewer):
             "form": form,
             "conflict": conflict,
             "photos": list(report.photos.all()),
-            "photo_form": PhotoForm(),
+            "photo_form": photo_form if photo_form is not None else PhotoForm(),
             "max_bytes": MAX_BYTES,
             "write_url": absolute_url(request, report.get_write_url()),
             "nav": "reports",
@@ -279,6 +283,7 @@ def photo_upload(request, pk, *, event, viewer):
     except ValueError:
         length = 0
     error = ""
+    form = None
     if length > MAX_BYTES + 512 * 1024:
         error = _("The photo is larger than 20 MB. Take it again or send a smaller one.")
     else:
@@ -310,10 +315,22 @@ def photo_upload(request, pk, *, event, viewer):
             {"event": event, "report": report, "photos": list(report.photos.all())},
         )
     if error:
-        messages.error(request, error)
-    else:
-        messages.success(request, _("The photo is added."))
+        return _refused_photo_page(request, event, viewer, report, form, error)
+    messages.success(request, _("The photo is added."))
     return redirect("reports:report-edit", slug=event.slug, pk=pk)
+
+
+def _refused_photo_page(request, event, viewer, report, form, error):
+    """The report page again (a form sent without scripts), with what is wrong under the
+    file field and the caption kept. A message at the top of the page said it far from
+    the field and lost the caption. No browser keeps the chosen file: it is chosen again."""
+    if form is None:  # too large to read: nothing of it is kept
+        form = PhotoForm(data={})
+        form.errors["photo"] = form.error_class([error])
+    elif form.is_valid():  # the file is no photo that can be read
+        form.add_error("photo", error)
+    report_form = ReportForm(instance=report, initial={"version": report.version})
+    return _report_form_page(request, event, viewer, report, form=report_form, photo_form=form)
 
 
 @require_POST

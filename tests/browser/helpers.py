@@ -29,8 +29,10 @@ def assert_no_horizontal_scroll(page) -> None:
     assert width <= page.viewport_size["width"], f"page is {width}px wide"
 
 
-def participant_context(browser, live_server, participant, viewport=PHONE):
-    context = browser.new_context(viewport=viewport, locale="en-GB")
+def participant_context(browser, live_server, participant, viewport=PHONE, **options):
+    """A browser that knows `participant`; `options` go to new_context
+    (java_script_enabled=False for a phone without scripts)."""
+    context = browser.new_context(viewport=viewport, locale="en-GB", **options)
     response = HttpResponse()
     remember_participant(HttpRequest(), response, participant)
     context.add_cookies(

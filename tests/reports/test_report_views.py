@@ -502,6 +502,44 @@ def test_a_refused_photo_says_what_is_wrong(participant_client, event, topic, da
     assert ReportPhoto.objects.count() == 0
 
 
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"photo": SimpleUploadedFile("a.jpg", b"text" * 100)}, "not a photo"),
+        ({"photo": SimpleUploadedFile("a.jpg", b"")}, "The file is empty (0 bytes)."),
+        ({}, "Choose a photo to send."),
+    ],
+)
+def test_a_photo_refused_without_scripts_says_why_at_the_file_field_and_keeps_the_caption(
+    participant_client, event, topic, data, message
+):
+    """Without scripts the refusal was a message at the top of the page, far from the
+    field, and the caption was lost."""
+    path = u("photo-upload", event, pk=topic.pk)
+    response = participant_client.post(path, {**data, "caption": "Blädderblock <b>1</b>"})
+    assert response.status_code == 200
+    body = response.content.decode()
+    field = re.search(r'<div class="field field--error">(.*?)</div>', body, re.S)
+    assert field and message in field.group(1) and 'name="photo"' in field.group(1)
+    assert 'value="Blädderblock &lt;b&gt;1&lt;/b&gt;"' in body
+    assert re.search(r'id="photo-upload"[^>]*>.*?data-focus-on-load', body, re.S)
+    assert ReportPhoto.objects.count() == 0
+
+
+def test_a_photo_too_large_to_read_is_refused_at_the_file_field_without_scripts(
+    participant_client, event, topic
+):
+    response = participant_client.generic(
+        "POST",
+        u("photo-upload", event, pk=topic.pk),
+        b"",
+        "multipart/form-data; boundary=x",
+        CONTENT_LENGTH=str(100 * 1024 * 1024),
+    )
+    assert response.status_code == 200
+    assert "larger than 20 MB" in response.content.decode()
+
+
 def test_the_news_wall_projector_before_the_first_report_says_what_it_is_and_how_to_join(
     client, event, facilitator, settings
 ):
