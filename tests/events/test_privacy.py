@@ -11,7 +11,7 @@ from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from PIL import Image
 
 from agenda.models import SignUp, Topic
@@ -725,3 +725,14 @@ def test_the_migration_links_reports_to_the_one_participant_their_editor_name_na
     migration.link_last_editors(apps, None)
     linked = [Report.objects.get(pk=r.pk).last_editor for r in reports]
     assert linked == [bertil, None, None, None]
+
+
+def test_the_delete_page_speaks_of_sign_ups_only_when_there_are_some(client, event):
+    """'Your 0 sign-ups are deleted' read oddly: no sign-ups, no line about them."""
+    person = ParticipantFactory(event=event)
+    login_participant(client, person)
+    with translation.override(event.language):
+        said = translation.gettext("Your sign-up is deleted.")
+    assert said not in client.get(_url("my-data-delete", event)).content.decode()
+    SignUpFactory(participant=person, topic=TopicFactory(event=event))
+    assert said in client.get(_url("my-data-delete", event)).content.decode()
