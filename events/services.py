@@ -190,8 +190,10 @@ def move_room(*, room: Room, offset: int) -> None:
 def renumber_rooms(*, event: Event) -> None:
     """Give the rooms the codes A, B, C … in their current order."""
     rooms = list(event.rooms.all())
-    for room in rooms:  # first out of the way, so the unique codes never collide
-        Room.objects.filter(pk=room.pk).update(code=f"~{room.pk}")
+    # First out of the way, so the unique codes never collide. By place, not by id: a
+    # code has at most 4 characters, and "~1234" did not fit once ids reached 1,000.
+    for index, room in enumerate(rooms):
+        Room.objects.filter(pk=room.pk).update(code=f"~{index:x}")
     for index, room in enumerate(rooms):
         Room.objects.filter(pk=room.pk).update(code=room_code(index))
     event.touch()

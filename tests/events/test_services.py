@@ -43,6 +43,15 @@ def test_reordering_keeps_codes_and_renumbering_changes_them(event):
     assert [(r.name, r.code) for r in event.rooms.all()] == [("Två", "A"), ("Ett", "B")]
 
 
+def test_renumbering_works_for_rooms_whose_ids_have_many_digits(event):
+    """The codes are moved out of the way first; a code has at most 4 characters, so the
+    temporary one cannot be made of an id that a busy server's rooms reach."""
+    RoomFactory(event=event, code="Q", id=1_234_567)
+    RoomFactory(event=event, code="P", id=1_234_568)
+    services.renumber_rooms(event=event)
+    assert sorted(event.rooms.values_list("code", flat=True)) == ["A", "B"]
+
+
 def test_deleting_a_room_unplaces_its_sessions(event):
     room = services.add_room(event=event, name="Ett")
     slot = services.add_time_slot(event=event, label="Pass 1", starts_at=T(13), ends_at=T(14))
