@@ -40,11 +40,6 @@ def free_slug(title: str) -> str:
     return slug
 
 
-def clean_text(value: str) -> str:
-    """A one-line field as it is kept (openspace.text.one_line)."""
-    return one_line(value)
-
-
 class EventForm(GuardedModelForm):
     class Meta:
         model = Event
@@ -110,7 +105,7 @@ class EventForm(GuardedModelForm):
             self.initial.setdefault("principles", default_principles(language))
 
     def clean_title(self):
-        title = clean_text(self.cleaned_data["title"])
+        title = one_line(self.cleaned_data["title"])
         if not title:
             raise forms.ValidationError(_("Give the event a title."))
         return title
@@ -153,7 +148,7 @@ class RoomForm(GuardedModelForm):
         capacity.widget.attrs.update(min=1, max=self.MAX_CAPACITY)
 
     def clean_name(self):
-        name = clean_text(self.cleaned_data["name"])
+        name = one_line(self.cleaned_data["name"])
         if not name:
             raise forms.ValidationError(_("Give the room a name."))
         return name
@@ -242,13 +237,13 @@ class ParticipantForm(forms.ModelForm):
         }
 
     def clean_name(self):
-        name = clean_text(self.cleaned_data["name"])
+        name = one_line(self.cleaned_data["name"])
         if not name:
             raise forms.ValidationError(_("Write the name others will see."))
         return name
 
     def clean_organisation(self):
-        return clean_text(self.cleaned_data["organisation"])
+        return one_line(self.cleaned_data["organisation"])
 
 
 RETENTION_MAX_DAYS = 3650
@@ -286,7 +281,7 @@ class PrivacySettingsForm(GuardedModelForm):
             self.initial["privacy_notice"] = privacy_notice_text(self.instance)
 
     def clean_privacy_controller(self):
-        return clean_text(self.cleaned_data["privacy_controller"])
+        return one_line(self.cleaned_data["privacy_controller"])
 
 
 class DeleteEventForm(forms.Form):
