@@ -5,6 +5,8 @@ phones see the change. Rules of the day raise AgendaError, which views turn
 into a message for the person.
 """
 
+import functools
+
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -217,6 +219,22 @@ def _locked_topic(topic: Topic | int, participant: Participant) -> tuple[Event, 
     return event, locked
 
 
+@functools.cache
+def _seats_sql() -> str:
+    """The seats of a topic: seated, waiting, the participant's own sign-ups (named
+    value `participant`), and the capacity of its room (`room`), for `topic`. Built once:
+    every tap of "Sign up" runs it, alone (_seats) or in _take_seat_sql()."""
+    quote = connection.ops.quote_name
+    signups, rooms = quote(SignUp._meta.db_table), quote(Room._meta.db_table)
+    return (
+        "SELECT COALESCE(SUM(CASE WHEN waiting THEN 0 ELSE 1 END), 0) AS seated, "  # noqa: S608
+        "COALESCE(SUM(CASE WHEN waiting THEN 1 ELSE 0 END), 0) AS waiting, "
+        "COALESCE(SUM(CASE WHEN participant_id = %(participant)s THEN 1 ELSE 0 END), 0) AS mine, "
+        f"(SELECT capacity FROM {rooms} WHERE id = %(room)s) AS capacity "
+        f"FROM {signups} WHERE topic_id = %(topic)s"
+    )
+
+
 def _seats(topic: Topic, participant_id: int) -> tuple[int, int, int]:
     """(seated, waiting, this participant's sign-ups) of a locked topic, in one
     statement that also reads its room's capacity into topic.capacity.
@@ -227,18 +245,9 @@ def _seats(topic: Topic, participant_id: int) -> tuple[int, int, int]:
     it reads the room the topic is in now, with its capacity as it is now: on
     PostgreSQL each statement sees what was committed before it began.
     """
-    quote = connection.ops.quote_name
-    signups, rooms = quote(SignUp._meta.db_table), quote(Room._meta.db_table)
-    seated = "COALESCE(SUM(CASE WHEN waiting THEN 0 ELSE 1 END), 0)"
-    waiting = "COALESCE(SUM(CASE WHEN waiting THEN 1 ELSE 0 END), 0)"
-    mine = "COALESCE(SUM(CASE WHEN participant_id = %s THEN 1 ELSE 0 END), 0)"
-    capacity = f"(SELECT capacity FROM {rooms} WHERE id = %s)"  # noqa: S608
-    sql = (
-        f"SELECT {seated}, {waiting}, {mine}, {capacity} "  # noqa: S608
-        f"FROM {signups} WHERE topic_id = %s"
-    )
+    values = {"participant": participant_id, "room": topic.room_id, "topic": topic.pk}
     with connection.cursor() as cursor:
-        cursor.execute(sql, [participant_id, topic.room_id, topic.pk])
+        cursor.execute(_seats_sql(), values)
         seated_now, waiting_now, mine_now, capacity_now = cursor.fetchone()
     if topic.room_id is not None:  # else no limit, and no room to read
         topic.capacity = capacity_now
@@ -290,6 +299,7 @@ def _count_in(topic: Topic, signup: SignUp) -> None:
         topic.seated_count += 1
 
 
+@functools.cache
 def _take_seat_sql() -> str:
     """_seats()' count, the sign-up's INSERT (unless the participant has one) and the
     event's version, in one statement: PostgreSQL runs a WITH's INSERT and UPDATE as
@@ -297,15 +307,9 @@ def _take_seat_sql() -> str:
     statement before), so it counts every sign-up committed by whoever held the lock.
     SignUp's columns are named here: tests/agenda/test_services.py checks the list."""
     quote = connection.ops.quote_name
-    signups, rooms = quote(SignUp._meta.db_table), quote(Room._meta.db_table)
-    events = quote(Event._meta.db_table)
+    signups, events = quote(SignUp._meta.db_table), quote(Event._meta.db_table)
     return (
-        "WITH seats AS (SELECT "  # noqa: S608
-        "COALESCE(SUM(CASE WHEN waiting THEN 0 ELSE 1 END), 0) AS seated, "
-        "COALESCE(SUM(CASE WHEN waiting THEN 1 ELSE 0 END), 0) AS waiting, "
-        "COALESCE(SUM(CASE WHEN participant_id = %(participant)s THEN 1 ELSE 0 END), 0) AS mine, "
-        f"(SELECT capacity FROM {rooms} WHERE id = %(room)s) AS capacity "
-        f"FROM {signups} WHERE topic_id = %(topic)s), "
+        f"WITH seats AS ({_seats_sql()}), "  # noqa: S608
         f"new AS (INSERT INTO {signups} (topic_id, participant_id, waiting, created_at) "
         "SELECT %(topic)s, %(participant)s, capacity IS NOT NULL AND seated >= capacity, "
         "%(now)s FROM seats WHERE mine = 0 RETURNING id, waiting), "
