@@ -1007,7 +1007,7 @@ def main() -> int:
     parser.add_argument(
         "--arrivals",
         type=float,
-        help="phones arrive within this many seconds (default: the window less 18 s)",
+        help="phones arrive within this many seconds (default: the window less 22 s)",
     )
     parser.add_argument("--racers", type=int, default=200)
     parser.add_argument("--ratio-seconds", type=float)
