@@ -435,6 +435,7 @@ def topic_detail(request, pk, *, event, viewer):
         (s for s in signups if viewer.participant and s.participant_id == viewer.participant.pk),
         None,
     )
+    convenes = viewer.participant is not None and topic.convener_id == viewer.participant.pk
     arrange = {}
     if viewer.is_facilitator:
         grid = queries.grid(event)
@@ -455,8 +456,10 @@ def topic_detail(request, pk, *, event, viewer):
             "topic": topic,
             "signups": signups,
             "my_signup": mine,
-            "can_edit": viewer.is_facilitator
-            or (viewer.participant and topic.convener_id == viewer.participant.pk),
+            "can_edit": viewer.is_facilitator or convenes,
+            # Once the event is closed its reports are the documentation's: only
+            # facilitators change them (reports.services.writing_open).
+            "can_write_report": viewer.is_facilitator or (convenes and not event.is_closed),
             "nav": "agenda",
         },
     )

@@ -24,6 +24,36 @@ class ReportError(Exception):
     """A rule stopped the change; the message is for the person."""
 
 
+class ReportsClosed(ReportError):
+    """The event is closed: its documentation is made, and participants change no more."""
+
+
+# After the day, until a facilitator closes the event, conveners may still finish their
+# reports: the documentation is made from them once it is closed. Comments belong to the
+# day (the sheet hung back on the wall) and stop with it too. Facilitators may always
+# correct a report, for the documentation's sake.
+def writing_open(event, *, by_facilitator: bool = False) -> bool:
+    """Whether a report of `event` may be changed (text, photos) by this person now."""
+    return by_facilitator or not event.is_closed
+
+
+def closed_message() -> str:
+    return _(
+        "The event is closed: its reports can no longer be changed. "
+        "Ask a facilitator if something must be corrected."
+    )
+
+
+def check_writing_open(event, *, by_facilitator: bool = False) -> None:
+    if not writing_open(event, by_facilitator=by_facilitator):
+        raise ReportsClosed(closed_message())
+
+
+def comments_open(event) -> bool:
+    """Whether comments may be added to the reports of `event` now."""
+    return not event.is_closed
+
+
 class ReportConflict(ReportError):
     """Someone saved the report since this person's version; `current` is what is stored."""
 
@@ -48,11 +78,14 @@ def save_report(
     author: str = "",
     editor: Participant | None = None,
     publish: bool = False,
+    by_facilitator: bool = False,
 ) -> Report:
     """Save the fields if nobody saved since `base_version`; else raise ReportConflict.
 
     `author` is the name shown as "Last edited by"; `editor` the participant it names
-    (None for a facilitator), whom a rename or deleting their data later finds."""
+    (None for a facilitator), whom a rename or deleting their data later finds.
+    ReportsClosed once the event is closed, unless `by_facilitator`."""
+    check_writing_open(report.event, by_facilitator=by_facilitator)
     values = {name: fields[name] for name in FIELDS if name in fields}
     for name in TEXT_FIELDS:
         if values.get(name):
@@ -84,7 +117,10 @@ def unpublish_report(*, report: Report) -> None:
 
 
 @transaction.atomic
-def add_photo(*, report: Report, upload, caption: str = "") -> ReportPhoto:
+def add_photo(
+    *, report: Report, upload, caption: str = "", by_facilitator: bool = False
+) -> ReportPhoto:
+    check_writing_open(report.event, by_facilitator=by_facilitator)
     processed = process_photo(upload)  # raises PhotoError before anything is stored
     position = (report.photos.aggregate(last=Max("position"))["last"] or 0) + 1
     photo = ReportPhoto(report=report, caption=caption[:300], position=position)
@@ -101,14 +137,16 @@ def _touch_if_published(report: Report) -> None:
 
 
 @transaction.atomic
-def update_photo(*, photo: ReportPhoto, caption: str) -> None:
+def update_photo(*, photo: ReportPhoto, caption: str, by_facilitator: bool = False) -> None:
+    check_writing_open(photo.report.event, by_facilitator=by_facilitator)
     photo.caption = caption[:300]
     photo.save(update_fields=["caption"])
     _touch_if_published(photo.report)
 
 
 @transaction.atomic
-def move_photo(*, photo: ReportPhoto, offset: int) -> None:
+def move_photo(*, photo: ReportPhoto, offset: int, by_facilitator: bool = False) -> None:
+    check_writing_open(photo.report.event, by_facilitator=by_facilitator)
     photos = list(photo.report.photos.all())
     index = next(i for i, p in enumerate(photos) if p.pk == photo.pk)
     target = index + offset
@@ -120,8 +158,9 @@ def move_photo(*, photo: ReportPhoto, offset: int) -> None:
 
 
 @transaction.atomic
-def delete_photo(*, photo: ReportPhoto) -> None:
+def delete_photo(*, photo: ReportPhoto, by_facilitator: bool = False) -> None:
     report = photo.report
+    check_writing_open(report.event, by_facilitator=by_facilitator)
     image, thumbnail = photo.image, photo.thumbnail
     photo.delete()
     transaction.on_commit(lambda: (image.delete(save=False), thumbnail.delete(save=False)))
@@ -130,6 +169,8 @@ def delete_photo(*, photo: ReportPhoto) -> None:
 
 @transaction.atomic
 def add_comment(*, report: Report, participant: Participant, text: str) -> ReportComment:
+    if not comments_open(report.event):
+        raise ReportError(_("The event is closed: comments can no longer be added."))
     if not report.is_published:
         raise ReportError(_("You can comment once the report is published."))
     # The same text again from the same person, right after: the phone's back button

@@ -146,22 +146,33 @@ def report(request, pk, *, event, viewer):
     report = queries.report_page(event, pk, include_hidden=viewer.is_facilitator)
     writer = can_write(request, viewer, topic)
     if report is None or not (report.is_published or writer):
-        if writer:
+        if writer and services.writing_open(event, by_facilitator=viewer.is_facilitator):
             return redirect("reports:report-edit", slug=event.slug, pk=pk)
         raise Http404
     return render(
-        request,
-        "reports/report.html",
-        {
-            "event": event,
-            "viewer": viewer,
-            "topic": topic,
-            "report": report,
-            "can_write": writer,
-            "comment_form": CommentForm(),
-            "nav": "reports",
-        },
+        request, "reports/report.html", _report_context(request, event, viewer, topic, report)
     )
+
+
+def _report_context(request, event, viewer, topic, report, comment_form=None) -> dict:
+    writer = can_write(request, viewer, topic)
+    return {
+        "event": event,
+        "viewer": viewer,
+        "topic": topic,
+        "report": report,
+        # Its writers read a draft; after the event is closed only facilitators change it.
+        "can_write": writer,
+        "can_edit": writer and services.writing_open(event, by_facilitator=viewer.is_facilitator),
+        "comments_open": services.comments_open(event),
+        "comment_form": comment_form if comment_form is not None else CommentForm(),
+        "nav": "reports",
+    }
+
+
+def _closed_for(event, viewer) -> bool:
+    """The event is closed and this writer is no facilitator: the report stays as it is."""
+    return not services.writing_open(event, by_facilitator=viewer.is_facilitator)
 
 
 def _conflict_fields(form, current):
@@ -183,6 +194,14 @@ def report_edit(request, pk, *, event, viewer):
     report = get_report_for_writer(request, viewer, event, pk)
     form = ReportForm(request.POST or None, instance=report, initial={"version": report.version})
     conflict = None
+    if _closed_for(event, viewer):
+        if request.method != "POST":
+            return redirect(report)  # its page says why it can no longer be changed
+        # Sent from a page opened before the event was closed: the text is shown again,
+        # not saved, with why (nothing typed is lost).
+        form.is_valid()
+        form.add_error(None, services.closed_message())
+        return _report_form_page(request, event, viewer, report, form=form, status=403)
     if request.method == "POST" and form.is_valid():
         publish = request.POST.get("action") == "publish"
         try:
@@ -193,7 +212,11 @@ def report_edit(request, pk, *, event, viewer):
                 author=_author(viewer),
                 editor=viewer.participant,
                 publish=publish,
+                by_facilitator=viewer.is_facilitator,
             )
+        except services.ReportsClosed as error:  # closed while the form was sent
+            form.add_error(None, str(error))
+            return _report_form_page(request, event, viewer, report, form=form, status=403)
         except services.ReportConflict as error:
             conflict = _conflict_fields(form, error.current)
             # The next save, after merging, is based on what is stored now.
@@ -209,7 +232,9 @@ def report_edit(request, pk, *, event, viewer):
     return _report_form_page(request, event, viewer, report, form=form, conflict=conflict)
 
 
-def _report_form_page(request, event, viewer, report, *, form, conflict=None, photo_form=None):
+def _report_form_page(
+    request, event, viewer, report, *, form, conflict=None, photo_form=None, status=200
+):
     return render(
         request,
         "reports/report_form.html",
@@ -228,7 +253,9 @@ def _report_form_page(request, event, viewer, report, *, form, conflict=None, ph
             # Said on the page, not as a message: a message was said twice after a save
             # (before the redirect and after it), and after the event was closed too.
             "before_rounds": not (event.reports_open or event.is_closed or viewer.is_facilitator),
+            "closed": _closed_for(event, viewer),
         },
+        status=status,
     )
 
 
@@ -238,6 +265,11 @@ def _report_form_page(request, event, viewer, report, *, form, conflict=None, ph
 def report_autosave(request, pk, *, event, viewer):
     """Drafts saved as people type (JSON). 409 with the stored text on a conflict."""
     report = get_report_for_writer(request, viewer, event, pk)
+    if _closed_for(event, viewer):  # the page keeps the text; it says why it was not saved
+        message = services.closed_message()
+        return JsonResponse(
+            {"errors": {"__all__": [{"message": message, "code": "closed"}]}}, status=403
+        )
     form = ReportForm(request.POST, instance=report)
     if not form.is_valid():
         return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
@@ -248,6 +280,11 @@ def report_autosave(request, pk, *, event, viewer):
             fields=form.cleaned_data,
             author=_author(viewer),
             editor=viewer.participant,
+            by_facilitator=viewer.is_facilitator,
+        )
+    except services.ReportsClosed as error:  # closed while the text was sent
+        return JsonResponse(
+            {"errors": {"__all__": [{"message": str(error), "code": "closed"}]}}, status=403
         )
     except services.ReportConflict as error:
         current = error.current
@@ -276,6 +313,13 @@ def photo_upload(request, pk, *, event, viewer):
     """Add a photo (JPEG, PNG, WebP, HEIC). Answers a fragment to scripts, redirects forms."""
     report = get_report_for_writer(request, viewer, event, pk)
     is_script = request.headers.get("X-Requested-With") == "fetch"
+    if _closed_for(event, viewer):
+        if is_script:
+            return HttpResponse(
+                services.closed_message(), content_type="text/plain; charset=utf-8", status=403
+            )
+        messages.error(request, services.closed_message())
+        return redirect(report)
     # Refuse a huge body before reading it. A malformed length is none (Django's own
     # parser does the same); int() on it was a 500.
     try:
@@ -294,6 +338,7 @@ def photo_upload(request, pk, *, event, viewer):
                     report=report,
                     upload=form.cleaned_data["photo"],
                     caption=form.cleaned_data["caption"],
+                    by_facilitator=viewer.is_facilitator,
                 )
             except PhotoError as exc:
                 error = str(exc)
@@ -342,18 +387,25 @@ def photo_edit(request, pk, photo_pk, *, event, viewer):
     report = get_report_for_writer(request, viewer, event, pk)
     photo = get_object_or_404(ReportPhoto, pk=photo_pk, report=report)
     photo.report = report
+    if _closed_for(event, viewer):
+        messages.error(request, services.closed_message())
+        return redirect(report)
     action = request.POST.get("action", "caption")
     if action == "delete":
-        services.delete_photo(photo=photo)
+        services.delete_photo(photo=photo, by_facilitator=viewer.is_facilitator)
     elif action in ("up", "down"):
-        services.move_photo(photo=photo, offset=-1 if action == "up" else 1)
+        services.move_photo(
+            photo=photo, offset=-1 if action == "up" else 1, by_facilitator=viewer.is_facilitator
+        )
     else:
         # Through a form: a raw caption let NUL bytes through (a 500 on PostgreSQL).
         form = CaptionForm(request.POST)
         if not form.is_valid():
             messages.error(request, " ".join(form.errors["caption"]))
             return redirect("reports:report-edit", slug=event.slug, pk=pk)
-        services.update_photo(photo=photo, caption=form.cleaned_data["caption"])
+        services.update_photo(
+            photo=photo, caption=form.cleaned_data["caption"], by_facilitator=viewer.is_facilitator
+        )
     idempotency.done(request)
     return redirect("reports:report-edit", slug=event.slug, pk=pk)
 
@@ -374,6 +426,16 @@ def comment_add(request, pk, *, event, viewer):
     if viewer.participant is None:
         raise PermissionDenied
     form = CommentForm(request.POST)
+    if not services.comments_open(event):
+        # Sent from a page opened before the event was closed: the page says so, and
+        # shows the text that was not added.
+        form.is_valid()
+        return render(
+            request,
+            "reports/report.html",
+            _report_context(request, event, viewer, topic, report, comment_form=form),
+            status=403,
+        )
     if form.is_valid():
         try:
             services.add_comment(
@@ -388,15 +450,7 @@ def comment_add(request, pk, *, event, viewer):
     return render(
         request,
         "reports/report.html",
-        {
-            "event": event,
-            "viewer": viewer,
-            "topic": topic,
-            "report": report,
-            "can_write": can_write(request, viewer, topic),
-            "comment_form": form,
-            "nav": "reports",
-        },
+        _report_context(request, event, viewer, topic, report, comment_form=form),
     )
 
 

@@ -133,7 +133,7 @@ def test_form_conflict_shows_both_texts_and_keeps_mine(participant_client, event
 
 @pytest.mark.parametrize(
     ("phase", "said"),
-    [(Phase.MARKETPLACE, 1), (Phase.ROUNDS, 0), (Phase.CLOSED, 0)],
+    [(Phase.MARKETPLACE, 1), (Phase.ROUNDS, 0), (Phase.CLOSING, 0)],
 )
 def test_before_the_rounds_the_report_form_says_so_once(
     participant_client, event, topic, phase, said
@@ -552,3 +552,171 @@ def test_the_news_wall_projector_before_the_first_report_says_what_it_is_and_how
         assert event.title in page
         assert event.join_code in page
         assert "openspace.example.org/join/" in page
+
+
+# -- after the event: reports may be finished until a facilitator closes the event (the
+# documentation is made from them then); once closed only facilitators change them, and
+# nobody comments any longer. The pages offer no form that would be refused.
+
+
+def close(event):
+    event.phase = Phase.CLOSED
+    event.save()
+
+
+def test_a_report_may_be_finished_after_the_day_until_the_event_is_closed(
+    participant_client, event, topic
+):
+    event.date = timezone.localdate() - timezone.timedelta(days=3)
+    event.phase = Phase.CLOSING
+    event.save()
+    report = services.report_for(topic)
+    response = participant_client.post(
+        u("report-edit", event, pk=topic.pk),
+        report_data(report.version, discussion="Efteråt", action="publish"),
+    )
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert report.discussion == "Efteråt" and report.is_published
+
+
+def test_once_closed_the_convener_can_no_longer_save_a_draft_and_keeps_the_text(
+    participant_client, event, topic
+):
+    report = services.report_for(topic)
+    close(event)
+    response = participant_client.post(
+        u("report-edit", event, pk=topic.pk),
+        report_data(report.version, discussion="För sent skrivet", action="save"),
+    )
+    body = response.content.decode()
+    assert response.status_code == 403
+    assert "The event is closed: its reports can no longer be changed." in body
+    assert "För sent skrivet" in body  # nothing typed is lost
+    assert 'value="save"' not in body and 'value="publish"' not in body
+    assert 'id="photo-upload"' not in body
+    report.refresh_from_db()
+    assert report.discussion == "" and report.version == 1
+
+
+def test_once_closed_the_autosave_refuses_and_says_why(participant_client, event, topic):
+    report = services.report_for(topic)
+    close(event)
+    response = participant_client.post(
+        u("report-autosave", event, pk=topic.pk), report_data(report.version, discussion="x")
+    )
+    assert response.status_code == 403
+    error = response.json()["errors"]["__all__"][0]
+    assert error["code"] == "closed" and "The event is closed" in error["message"]
+    report.refresh_from_db()
+    assert report.discussion == ""
+
+
+def test_once_closed_the_write_link_writes_nothing_either(client, event, topic):
+    report = services.report_for(topic)
+    close(event)
+    login_participant(client, ParticipantFactory(event=event))
+    response = client.post(
+        u("report-edit", event, pk=topic.pk) + f"?key={report.write_token}",
+        report_data(report.version, discussion="Via länken", action="publish"),
+    )
+    assert response.status_code == 403
+    report.refresh_from_db()
+    assert report.discussion == "" and not report.is_published
+
+
+def test_once_closed_photos_are_neither_added_nor_changed(participant_client, event, topic):
+    report = publish(topic, discussion="Text")
+    photo = services.add_photo(
+        report=report, upload=SimpleUploadedFile("p.jpg", photo_bytes()), caption="Blädderblock"
+    )
+    close(event)
+    upload = participant_client.post(
+        u("photo-upload", event, pk=topic.pk),
+        {"photo": SimpleUploadedFile("q.jpg", photo_bytes())},
+        headers={"X-Requested-With": "fetch"},
+    )
+    assert upload.status_code == 403
+    assert "The event is closed" in upload.content.decode()
+    for action in ("delete", "up", "caption"):
+        response = participant_client.post(
+            u("photo-edit", event, pk=topic.pk, photo_pk=photo.pk),
+            {"action": action, "caption": "Ändrad"},
+            follow=True,
+        )
+        assert "The event is closed" in response.content.decode()
+    photo.refresh_from_db()
+    assert photo.caption == "Blädderblock"
+    assert ReportPhoto.objects.filter(report=report).count() == 1
+
+
+def test_once_closed_the_pages_offer_no_writing_to_the_convener(participant_client, event, topic):
+    publish(topic, discussion="Text")
+    close(event)
+    edit = u("report-edit", event, pk=topic.pk)
+    session = participant_client.get(topic.get_absolute_url()).content.decode()
+    assert f'href="{edit}"' not in session
+    assert f'href="{u("report", event, pk=topic.pk)}"' in session  # still read
+    page = participant_client.get(u("report", event, pk=topic.pk)).content.decode()
+    assert f'href="{edit}"' not in page
+    assert "The event is closed: its reports can no longer be changed." in page
+    # The form's address sends them to the report, which says why.
+    assert participant_client.get(edit)["Location"] == u("report", event, pk=topic.pk)
+
+
+def test_once_closed_a_draft_is_still_shown_to_its_convener_without_a_loop(
+    participant_client, event, topic
+):
+    services.report_for(topic)
+    close(event)
+    page = participant_client.get(u("report", event, pk=topic.pk))
+    assert page.status_code == 200
+    assert "Draft: not published yet" in page.content.decode()
+
+
+def test_once_closed_a_facilitator_still_corrects_a_report(facilitator_client, event, topic):
+    report = publish(topic, discussion="Stavfel")
+    close(event)
+    assert f'href="{u("report-edit", event, pk=topic.pk)}"' in (
+        facilitator_client.get(topic.get_absolute_url()).content.decode()
+    )
+    response = facilitator_client.post(
+        u("report-edit", event, pk=topic.pk),
+        report_data(report.version, discussion="Rättat", action="publish"),
+    )
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert report.discussion == "Rättat"
+
+
+def test_once_closed_comments_are_refused_and_the_text_is_shown_back(
+    participant_client, event, published_topic
+):
+    close(event)
+    page = participant_client.get(u("report", event, pk=published_topic.pk)).content.decode()
+    assert u("comment-add", event, pk=published_topic.pk) not in page
+    assert "The event is closed: comments can no longer be added." in page
+    response = participant_client.post(
+        u("comment-add", event, pk=published_topic.pk), {"text": "Sent tillagt"}
+    )
+    body = response.content.decode()
+    assert response.status_code == 403
+    assert "The event is closed: comments can no longer be added." in body
+    assert "Sent tillagt" in body
+    assert not ReportComment.objects.exists()
+
+
+def test_the_services_refuse_writing_once_closed(event, topic, participant):
+    report = publish(topic, discussion="Text")
+    close(event)
+    report.event.refresh_from_db()
+    with pytest.raises(services.ReportsClosed):
+        services.save_report(report=report, base_version=report.version, fields={"other": "x"})
+    with pytest.raises(services.ReportsClosed):
+        services.add_photo(report=report, upload=SimpleUploadedFile("p.jpg", photo_bytes()))
+    with pytest.raises(services.ReportError, match="comments can no longer be added"):
+        services.add_comment(report=report, participant=participant, text="Hej")
+    saved = services.save_report(
+        report=report, base_version=report.version, fields={"other": "x"}, by_facilitator=True
+    )
+    assert saved.other == "x"
