@@ -213,12 +213,46 @@ def _session(topic: Topic) -> dict:
     }
 
 
+def _sections(report: Report) -> dict:
+    return {name: getattr(report, name) for name, _heading in REPORT_SECTIONS}
+
+
+def _named_in(participant: Participant) -> list[dict]:
+    """Where others typed this participant's name into a list of names (NAME_LISTS):
+    which topic, report or initiative, and as what; not the rest of the list, which
+    names other people."""
+    names = _names(participant)
+    found = []
+    for model, field, _required in NAME_LISTS:
+        mentions = Q()
+        for name in names:
+            mentions |= Q(**{f"{field}__icontains": name})
+        rows = model.objects.filter(mentions, event_id=participant.event_id).order_by("pk")
+        if model is Report:
+            rows = rows.select_related("topic")
+        elif model is Initiative:  # their own are in their data with all they typed
+            rows = rows.exclude(created_by=participant)
+        else:
+            rows = rows.exclude(convener=participant)
+        for row in rows:
+            if without_names(getattr(row, field), names) == getattr(row, field):
+                continue  # only inside a longer name ("Anna" in "Annika")
+            if model is Report:
+                where = row.topic.title
+            elif model is Initiative:
+                where = row.what
+            else:
+                where = row.title
+            found.append({"as": str(model._meta.get_field(field).verbose_name), "in": where})
+    return found
+
+
 def participant_data(participant: Participant) -> dict:
     """Everything stored about `participant`, and only what is theirs.
 
     Fields made for other people's names (a topic's co-convener, who took part in a
-    session, the guests of an initiative, who else joined) are left out: they are
-    someone else's data.
+    session, the guests of an initiative, who else joined) are someone else's data:
+    only where they name this participant is said (`named_by_others`), not the rest.
     """
     event = participant.event
     topics = list(
@@ -243,6 +277,16 @@ def participant_data(participant: Participant) -> dict:
         .order_by("created_at", "pk")
     )
     reflection = Reflection.objects.filter(participant=participant).first()
+    edited = list(
+        Report.objects.filter(last_editor=participant)
+        .select_related("topic__room", "topic__time_slot")
+        .order_by("updated_at", "pk")
+    )
+    photos = list(
+        ReportPhoto.objects.filter(uploaded_by=participant)
+        .select_related("report__topic")
+        .order_by("created_at", "pk")
+    )
 
     def report_of(topic: Topic) -> dict | None:
         try:
@@ -252,7 +296,7 @@ def participant_data(participant: Participant) -> dict:
         return {
             "published_at": _iso(report.published_at),
             "participant_count": report.participant_count,
-            **{name: getattr(report, name) for name, _heading in REPORT_SECTIONS},
+            **_sections(report),
         }
 
     return {
@@ -326,6 +370,27 @@ def participant_data(participant: Participant) -> dict:
             if reflection is not None
             else None
         ),
+        # Saved last by this participant: their name is shown as "Last edited by".
+        "reports_edited_last": [
+            {
+                "topic": report.topic.title,
+                **_session(report.topic),
+                "published": report.published_at is not None,
+                "edited_at": _iso(report.updated_at),
+                **_sections(report),
+            }
+            for report in edited
+        ],
+        "photos_added": [
+            {
+                "report": photo.report.topic.title,
+                "caption": photo.caption,
+                "file": photo.image.url if photo.image else "",
+                "added_at": _iso(photo.created_at),
+            }
+            for photo in photos
+        ],
+        "named_by_others": _named_in(participant),
     }
 
 
@@ -374,8 +439,14 @@ def _replace_names(event: Event, names: set[str], label: str, initiators: list[i
     return changed
 
 
-# The fields where people type other people's names, one per line or separated by commas.
-NAME_LISTS = ((Report, "participant_names"), (Initiative, "guests"), (Topic, "co_convener"))
+# The fields where people type other people's names, one per line or separated by commas,
+# and whether the field may be left empty (else the label takes the name's place).
+NAME_LISTS = (
+    (Topic, "co_convener", False),
+    (Report, "participant_names", False),
+    (Initiative, "who", True),
+    (Initiative, "guests", False),
+)
 
 
 def without_names(text: str, names: set[str]) -> str:
@@ -395,15 +466,18 @@ def without_names(text: str, names: set[str]) -> str:
     return "\n".join(lines)
 
 
-def _strike_from_name_lists(event: Event, names: set[str]) -> int:
-    """Take `names` out of the typed lists of names (NAME_LISTS); the rows changed."""
+def _strike_from_name_lists(event: Event, names: set[str], label: str) -> int:
+    """Take `names` out of the typed lists of names (NAME_LISTS); the rows changed. A
+    list that may not be empty (who takes an initiative) and had only them says `label`."""
     changed = 0
-    for model, field in NAME_LISTS:
+    for model, field, required in NAME_LISTS:
         mentions = Q()
         for name in names:
             mentions |= Q(**{f"{field}__icontains": name})
         for pk, text in model.objects.filter(mentions, event=event).values_list("pk", field):
             if (shorter := without_names(text, names)) != text:
+                if required and not shorter.strip():
+                    shorter = label
                 changed += model.objects.filter(pk=pk).update(**{field: shorter}, **_bumped(model))
     return changed
 
@@ -433,7 +507,7 @@ def delete_participant_data(*, participant: Participant) -> None:
     ReportComment.objects.filter(participant=participant).delete()
     Reflection.objects.filter(participant=participant).delete()
     _replace_names(event, _names(participant), label, [participant.pk])
-    _strike_from_name_lists(event, _names(participant))
+    _strike_from_name_lists(event, _names(participant), label)
     now = timezone.now()
     participant.name, participant.organisation = label, ""
     participant.token = new_token()
@@ -467,7 +541,12 @@ def anonymise_event(*, event: Event) -> AnonymiseResult:
     ids = [p.pk for p in people]
     texts = 0
     if people:
-        texts += Initiative.objects.filter(event=event, who__in=names).update(who=label)
+        # Who takes an initiative may list several people ("Anna, Bertil"): each name
+        # goes, entry by entry; an initiative left with nobody is the label's.
+        initiatives = Initiative.objects.filter(event=event).exclude(who=label)
+        for pk, who in initiatives.values_list("pk", "who"):
+            if (shorter := without_names(who, names)) != who:
+                texts += Initiative.objects.filter(pk=pk).update(who=shorter.strip() or label)
         texts += ReportComment.objects.filter(participant__in=ids).update(author_name=label)
         Participant.objects.filter(pk__in=ids).update(
             name=label, organisation="", anonymised_at=timezone.now()

@@ -166,7 +166,8 @@ def _parts() -> list[Part]:
             "report_photos",
             ReportPhoto,
             ["caption", "position", "width", "height"],
-            refs={"report": "reports"},
+            # Optional: older files import without it.
+            refs={"report": "reports", "uploaded_by": "participants"},
             queryset=lambda event: ReportPhoto.objects.filter(report__event=event).order_by("pk"),
             timestamps=["created_at"],
             files=["image", "thumbnail"],

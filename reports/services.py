@@ -118,12 +118,20 @@ def unpublish_report(*, report: Report) -> None:
 
 @transaction.atomic
 def add_photo(
-    *, report: Report, upload, caption: str = "", by_facilitator: bool = False
+    *,
+    report: Report,
+    upload,
+    caption: str = "",
+    uploader: Participant | None = None,
+    by_facilitator: bool = False,
 ) -> ReportPhoto:
+    """`uploader`: the participant who adds it (None for a facilitator), whose data it is."""
     check_writing_open(report.event, by_facilitator=by_facilitator)
     processed = process_photo(upload)  # raises PhotoError before anything is stored
     position = (report.photos.aggregate(last=Max("position"))["last"] or 0) + 1
-    photo = ReportPhoto(report=report, caption=caption[:300], position=position)
+    photo = ReportPhoto(
+        report=report, caption=caption[:300], position=position, uploaded_by=uploader
+    )
     photo.image.save("photo.jpg", processed.display, save=False)
     photo.thumbnail.save("thumb.jpg", processed.thumbnail, save=False)
     photo.save()

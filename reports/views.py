@@ -338,6 +338,7 @@ def photo_upload(request, pk, *, event, viewer):
                     report=report,
                     upload=form.cleaned_data["photo"],
                     caption=form.cleaned_data["caption"],
+                    uploader=viewer.participant,
                     by_facilitator=viewer.is_facilitator,
                 )
             except PhotoError as exc:

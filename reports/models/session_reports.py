@@ -113,6 +113,16 @@ class ReportPhoto(models.Model):
     height = models.PositiveIntegerField(default=0)
     caption = models.CharField(_("caption"), max_length=300, blank=True)
     position = models.PositiveIntegerField(default=0)
+    # Who added it, when a participant: a photo may show people, and the person who took
+    # it is to find it among their data (events/privacy.py). None for a facilitator.
+    uploaded_by = models.ForeignKey(
+        Participant,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="photos_uploaded",
+        editable=False,
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

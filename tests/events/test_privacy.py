@@ -8,6 +8,7 @@ import json
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
@@ -17,6 +18,7 @@ from PIL import Image
 from agenda.models import SignUp, Topic
 from events import privacy
 from events.models import Event, Participant
+from reports import services as report_services
 from reports.models import (
     DocumentationRender,
     Initiative,
@@ -285,7 +287,7 @@ def test_my_data_page_query_count_does_not_grow(
 
     add(1)
     client.get(_url("my-data", event))
-    with django_assert_num_queries(7) as one:
+    with django_assert_num_queries(13) as one:
         client.get(_url("my-data", event))
     add(4)
     with django_assert_num_queries(len(one.captured_queries)):
@@ -736,3 +738,161 @@ def test_the_delete_page_speaks_of_sign_ups_only_when_there_are_some(client, eve
     assert said not in client.get(_url("my-data-delete", event)).content.decode()
     SignUpFactory(participant=person, topic=TopicFactory(event=event))
     assert said in client.get(_url("my-data-delete", event)).content.decode()
+
+
+# -- what others made with this person's name or hands, in their data and after deleting --
+
+
+@pytest.fixture
+def traces(event, participant, world, settings, tmp_path):
+    """Besides her own things, Anna saved Bertil's report last (with his write link),
+    added a photo to it, and others typed her name: Bertil's topic names her
+    co-convener, his initiative has her among who takes it and who joins, and his
+    report among who took part ("Annika Andersson" is someone else)."""
+    settings.MEDIA_ROOT = tmp_path
+    bertil = world["bertil"]
+    topic = TopicFactory(
+        event=event,
+        convener=bertil,
+        title="Bertils pass",
+        co_convener="Anna Andersson",
+        room=world["topic"].room,
+        time_slot=TimeSlotFactory(event=event, number=2),
+    )
+    report = Report.objects.create(
+        topic=topic,
+        event=event,
+        participant_names="Bertil Berg\nAnna Andersson (Kommunen)\nAnnika Andersson",
+        discussion="Anna skrev det här.",
+        last_edited_by=participant.display_name,
+        last_editor=participant,
+        published_at=timezone.now(),
+    )
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), "white").save(buffer, "JPEG")
+    photo = report_services.add_photo(
+        report=report,
+        upload=SimpleUploadedFile("p.jpg", buffer.getvalue()),
+        caption="Annas blädderblock",
+        uploader=participant,
+    )
+    initiative = Initiative.objects.create(
+        event=event,
+        created_by=bertil,
+        who="Bertil Berg, Anna Andersson",
+        what="Gemensam e-tjänst",
+        levels="F",
+        guests="Anna Andersson",
+    )
+    alone = Initiative.objects.create(
+        event=event, created_by=bertil, who="Anna Andersson", what="Annas uppdrag", levels="G"
+    )
+    unrelated = TopicFactory(event=event, convener=bertil, co_convener="Annika Andersson")
+    return {
+        "topic": topic,
+        "report": report,
+        "photo": photo,
+        "initiative": initiative,
+        "alone": alone,
+        "unrelated": unrelated,
+    }
+
+
+def test_participant_data_holds_reports_saved_last_photos_and_where_others_named_them(
+    participant, traces
+):
+    data = privacy.participant_data(participant)
+    [edited] = data["reports_edited_last"]
+    assert edited["topic"] == "Bertils pass"
+    assert edited["discussion"] == "Anna skrev det här." and edited["published"] is True
+    [photo] = data["photos_added"]
+    assert photo["report"] == "Bertils pass" and photo["caption"] == "Annas blädderblock"
+    assert photo["file"] == traces["photo"].image.url
+    named = {(mention["as"], mention["in"]) for mention in data["named_by_others"]}
+    assert named == {
+        ("co-convener", "Bertils pass"),
+        ("who took part", "Bertils pass"),
+        ("who took part", "Klarspråk i beslut"),  # her own report, typed by its writer
+        ("who takes it", "Gemensam e-tjänst"),
+        ("who takes it", "Annas uppdrag"),
+        ("others who join", "Gemensam e-tjänst"),
+    }
+    dumped = json.dumps(data, ensure_ascii=False)
+    for other in [*OTHERS, "Annika Andersson"]:
+        assert other not in dumped  # where, not the rest of the list
+
+
+def test_my_data_page_shows_reports_saved_last_photos_and_where_others_named_them(
+    client, event, participant, traces
+):
+    login_participant(client, participant)
+    page = client.get(_url("my-data", event)).content.decode()
+    assert "Reports you saved last" in page and "Bertils pass" in page
+    assert "Annas blädderblock" in page and traces["photo"].image.url in page
+    assert "Where others typed your name" in page and "Gemensam e-tjänst" in page
+    assert "Annika Andersson" not in page and "Bertil Berg" not in page
+
+
+def test_a_photo_added_by_a_participant_is_recorded_as_theirs(client, event, participant, world):
+    event.phase = "rounds"
+    event.save()
+    login_participant(client, participant)
+    buffer = io.BytesIO()
+    Image.new("RGB", (300, 200), "green").save(buffer, "JPEG")
+    url = reverse("reports:photo-upload", kwargs={"slug": event.slug, "pk": world["topic"].pk})
+    response = client.post(url, {"photo": SimpleUploadedFile("p.jpg", buffer.getvalue())})
+    assert response.status_code == 302
+    assert ReportPhoto.objects.get().uploaded_by == participant
+
+
+def test_deleting_leaves_their_name_nowhere_in_the_documentation_or_the_export(
+    client, event, participant, world, traces, facilitator
+):
+    """After Anna deletes her data, the documentation (the PDF's page) and the event's
+    export name her nowhere, by name or organisation; what she made stays, credited to
+    "Deleted participant", and others' names stay."""
+    login_participant(client, participant)
+    assert client.post(_url("my-data-delete", event), {"confirm": "yes"}).status_code == 302
+    initiative = Initiative.objects.get(pk=traces["initiative"].pk)
+    assert (initiative.who, initiative.guests) == ("Bertil Berg", "")
+    assert Initiative.objects.get(pk=traces["alone"].pk).who == "Deleted participant"
+    report = Report.objects.get(pk=traces["report"].pk)
+    assert report.participant_names == "Bertil Berg\nAnnika Andersson"
+    assert report.last_edited_by == "Deleted participant"
+    assert Topic.objects.get(pk=traces["topic"].pk).co_convener == ""
+    assert Topic.objects.get(pk=traces["unrelated"].pk).co_convener == "Annika Andersson"
+    assert ReportPhoto.objects.filter(pk=traces["photo"].pk).exists()  # the group's flipchart
+
+    client.cookies.clear()
+    client.force_login(facilitator)
+    preview = client.get(reverse("reports:documentation-preview", kwargs={"slug": event.slug}))
+    export = client.get(reverse("reports:event-json", kwargs={"slug": event.slug}))
+    for response in (preview, export):
+        assert response.status_code == 200
+        text = response.content.decode()
+        if response is export:
+            text = json.dumps(json.loads(text), ensure_ascii=False)
+        assert "Anna Andersson" not in text and "Kommunen" not in text
+        assert "Bertil Berg" in text
+    assert "Bertils pass" in preview.content.decode()
+
+
+def test_anonymising_takes_each_name_out_of_who_takes_an_initiative(event, participant, world):
+    """ "Bertil Berg, Anna Andersson" kept both names after an anonymisation: only a
+    `who` that was exactly one name was replaced. Now each name goes; what is not a
+    participant's name (an organisation typed there) stays."""
+    both = Initiative.objects.create(
+        event=event,
+        created_by=world["bertil"],
+        who="Bertil Berg, Anna Andersson",
+        what="Tillsammans",
+        levels="F",
+    )
+    with_org = Initiative.objects.create(
+        event=event, created_by=None, who="Region Exempel, anna andersson", what="Org", levels="U"
+    )
+    privacy.anonymise_event(event=event)
+    assert Initiative.objects.get(pk=both.pk).who == "Anonymous participant"
+    assert Initiative.objects.get(pk=with_org.pk).who == "Region Exempel"
+    assert not Initiative.objects.filter(who__icontains="Anna Andersson").exists()
+    assert not Initiative.objects.filter(who__icontains="Bertil").exists()

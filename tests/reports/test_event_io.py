@@ -355,7 +355,7 @@ def full_event(facilitator):
         last_edited_by="Anna",
         last_editor=anna,
     )
-    photo = ReportPhoto(report=report, caption="Blädderblock", position=1)
+    photo = ReportPhoto(report=report, caption="Blädderblock", position=1, uploaded_by=anna)
     photo.image.save("a.jpg", ContentFile(_tiny_jpeg()), save=False)
     photo.thumbnail = photo.image.name
     photo.width, photo.height = 40, 30  # as the upload stores them (reports/photos.py)
@@ -485,6 +485,7 @@ NEW_IN_VERSION_1 = {
     "participants": ["anonymised_at"],
     "topics": ["hidden_at"],
     "reports": ["hidden_at", "last_editor"],
+    "report_photos": ["uploaded_by"],
     "initiatives": ["hidden_at"],
 }
 
