@@ -99,12 +99,36 @@ def topic_base(topic: Topic) -> str:
     return fingerprint(getattr(topic, name) for name in TOPIC_EDITED)
 
 
+def topics_changeable(event: Event, *, by_facilitator: bool = False) -> bool:
+    """Whether a convener may still edit or withdraw their topic: until the event is
+    closed (then the agenda is the documentation's, and a withdrawal would take a
+    session and its report out of it); facilitators may always."""
+    return by_facilitator or not event.is_closed
+
+
+def closed_topic_message() -> str:
+    return _("The event is closed: its topics can no longer be changed.")
+
+
+def _check_changeable(event: Event, by_facilitator: bool) -> None:
+    if not topics_changeable(event, by_facilitator=by_facilitator):
+        raise AgendaError(closed_topic_message())
+
+
 @transaction.atomic
 def edit_topic(
-    *, topic: Topic, title: str, description: str, co_convener: str, base: str = ""
+    *,
+    topic: Topic,
+    title: str,
+    description: str,
+    co_convener: str,
+    base: str = "",
+    by_facilitator: bool = False,
 ) -> Topic:
     """Save the edit, unless someone else changed the topic since `base` (the form's
-    fingerprint): then EditConflict, with the topic as stored now."""
+    fingerprint): then EditConflict, with the topic as stored now. AgendaError once
+    the event is closed, unless `by_facilitator`."""
+    _check_changeable(topic.event, by_facilitator)
     stored = Topic.objects.select_for_update().get(pk=topic.pk)
     check_base(
         stored,
@@ -119,8 +143,10 @@ def edit_topic(
 
 
 @transaction.atomic
-def withdraw_topic(*, topic: Topic) -> None:
-    """Withdraw a topic: it leaves the grid and frees its cell; sign-ups go with it."""
+def withdraw_topic(*, topic: Topic, by_facilitator: bool = False) -> None:
+    """Withdraw a topic: it leaves the grid and frees its cell; sign-ups go with it.
+    AgendaError once the event is closed, unless `by_facilitator`."""
+    _check_changeable(topic.event, by_facilitator)
     topic.withdrawn_at = timezone.now()
     topic.room = topic.time_slot = None
     topic.save(update_fields=["withdrawn_at", "room", "time_slot", "updated_at"])
@@ -170,7 +196,7 @@ def merge_topics(*, keep: Topic, duplicate: Topic) -> Topic:
             :2000
         ]
     keep.save(update_fields=["co_convener", "description", "updated_at"])
-    withdraw_topic(topic=duplicate)
+    withdraw_topic(topic=duplicate, by_facilitator=True)
     _rebalance_waiting(keep)
     keep.event.touch()
     return keep

@@ -457,6 +457,9 @@ def topic_detail(request, pk, *, event, viewer):
             "signups": signups,
             "my_signup": mine,
             "can_edit": viewer.is_facilitator or convenes,
+            "can_change_topic": services.topics_changeable(
+                event, by_facilitator=viewer.is_facilitator
+            ),
             # Once the event is closed its reports are the documentation's: only
             # facilitators change them (reports.services.writing_open).
             "can_write_report": viewer.is_facilitator or (convenes and not event.is_closed),
@@ -552,7 +555,15 @@ def topic_edit(request, pk, *, event, viewer):
     base = services.topic_base(topic)
     form = TopicForm(request.POST or None, instance=topic, initial={"base": base})
     conflict = None
-    if request.method == "POST" and form.is_valid():
+    status = 200
+    if not services.topics_changeable(event, by_facilitator=viewer.is_facilitator):
+        if request.method != "POST":
+            return redirect(topic)  # its page says why it can no longer be changed
+        # Sent from a page opened before the event was closed: the text is kept.
+        form.is_valid()
+        form.add_error(None, services.closed_topic_message())
+        status = 403
+    elif request.method == "POST" and form.is_valid():
         try:
             services.edit_topic(
                 topic=topic,
@@ -560,7 +571,11 @@ def topic_edit(request, pk, *, event, viewer):
                 description=form.cleaned_data["description"],
                 co_convener=form.cleaned_data["co_convener"],
                 base=form.cleaned_data["base"],
+                by_facilitator=viewer.is_facilitator,
             )
+        except services.AgendaError as error:  # closed while the form was sent
+            form.add_error(None, str(error))
+            status = 403
         except concurrency.EditConflict as error:
             conflict = concurrency.conflict_context(
                 form,
@@ -580,8 +595,10 @@ def topic_edit(request, pk, *, event, viewer):
             "form": form,
             "topic": topic,
             "conflict": conflict,
+            "closed": not services.topics_changeable(event, by_facilitator=viewer.is_facilitator),
             "nav": "agenda",
         },
+        status=status,
     )
 
 
@@ -589,7 +606,11 @@ def topic_edit(request, pk, *, event, viewer):
 @event_view()
 def topic_withdraw(request, pk, *, event, viewer):
     topic = get_topic_for_editor(viewer, pk)
-    services.withdraw_topic(topic=topic)
+    try:
+        services.withdraw_topic(topic=topic, by_facilitator=viewer.is_facilitator)
+    except services.AgendaError as error:
+        messages.error(request, str(error))
+        return redirect(topic)
     messages.success(request, _("The topic “%(title)s” was withdrawn.") % {"title": topic.title})
     return redirect("agenda:home", slug=event.slug)
 

@@ -1308,3 +1308,44 @@ def test_the_move_menu_moves_into_a_cell_its_page_showed_held_and_now_free(
     mine.refresh_from_db()
     gone.refresh_from_db()
     assert (mine.code, gone.is_placed) == ("B1", False)
+
+
+# -- once the event is closed, the agenda is the documentation's: conveners no longer edit
+# or withdraw their topics (a withdrawal took the session and its report out of it and
+# deleted its sign-ups); facilitators still may.
+
+
+def test_once_closed_the_convener_neither_edits_nor_withdraws_a_topic(
+    participant_client, event, placed_topic
+):
+    Event.objects.filter(pk=event.pk).update(phase=Phase.CLOSED)
+    SignUpFactory(topic=placed_topic)
+    page = participant_client.get(url("topic", event, pk=placed_topic.pk)).content.decode()
+    assert url("topic-edit", event, pk=placed_topic.pk) not in page
+    assert url("topic-withdraw", event, pk=placed_topic.pk) not in page
+    assert "The event is closed: its topics can no longer be changed." in page
+    edit = url("topic-edit", event, pk=placed_topic.pk)
+    assert participant_client.get(edit)["Location"] == url("topic", event, pk=placed_topic.pk)
+    refused = participant_client.post(edit, {"title": "Nytt namn", "description": ""})
+    body = refused.content.decode()
+    assert refused.status_code == 403
+    assert "Nytt namn" in body and "its topics can no longer be changed" in body
+    assert '<button type="submit">' not in body
+    withdrawn = participant_client.post(
+        url("topic-withdraw", event, pk=placed_topic.pk), follow=True
+    )
+    assert "its topics can no longer be changed" in withdrawn.content.decode()
+    placed_topic.refresh_from_db()
+    assert placed_topic.title == "Tillit" and placed_topic.withdrawn_at is None
+    assert placed_topic.signups.count() == 1
+
+
+def test_once_closed_a_facilitator_still_edits_a_topic(facilitator_client, event, placed_topic):
+    Event.objects.filter(pk=event.pk).update(phase=Phase.CLOSED)
+    response = facilitator_client.post(
+        url("topic-edit", event, pk=placed_topic.pk),
+        {"title": "Rättad titel", "description": "", "co_convener": ""},
+    )
+    assert response.status_code == 302
+    placed_topic.refresh_from_db()
+    assert placed_topic.title == "Rättad titel"
