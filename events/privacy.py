@@ -4,10 +4,10 @@ What is stored about a participant is kept small on purpose: a display name, an
 optional organisation, no e-mail and no account. This module holds the writes
 that take it away again, and the reads that show a person what there is.
 
-- delete_participant_data: a participant deletes their data. Their topics, reports
-  and initiatives stay (others built on them), credited to "Deleted participant";
-  their sign-ups, initiative memberships, comments and closing reflection are
-  deleted (their own words and choices, which nobody else depends on).
+- delete_participant_data: a participant deletes their data. Their topics, reports,
+  initiatives and the photos they added stay (others built on them), credited to
+  "Deleted participant"; their sign-ups, initiative memberships, comments and closing
+  reflection are deleted (their own words and choices, which nobody else depends on).
 - anonymise_event: a facilitator, or the retention period (anonymise_expired),
   replaces every participant's name. Contributions stay, credited to "Anonymous
   participant"; sign-ups and memberships stay too (counts still add up), and the
@@ -15,8 +15,9 @@ that take it away again, and the reads that show a person what there is.
 - delete_event: the whole event, its uploaded files included.
 
 When a participant deletes their data, their name is also taken out of the lists
-of names that others typed (who took part in a report, others who join an
-initiative, a topic's co-convener), entry by entry. Other free text (a report's
+of names that others typed (NAME_LISTS: a topic's co-convener, who took part in a
+report, who takes an initiative and others who join it), entry by entry; their own
+data (participant_data) says where it stood. Other free text (a report's
 notes, a comment that mentions someone) is not searched for names: only the fields
 made for names are changed.
 See docs/deploy.md (Privacy) for the cron job.
