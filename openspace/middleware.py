@@ -12,9 +12,11 @@ import secrets
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import BadRequest
+from django.http import QueryDict
 from django.middleware.gzip import GZipMiddleware, re_accepts_gzip
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation.trans_real import parse_accept_lang_header
 
 EVENT_PATH = re.compile(r"^/e/(?P<slug>[-a-zA-Z0-9_]+)/")
@@ -76,23 +78,37 @@ class EventLanguageMiddleware:
 
 
 class BodyCharsetMiddleware:
-    """Answer 400 to a body declared in a charset that is no text encoding.
+    """Answer 400 to a form body in a charset Django cannot read it in.
 
     Django takes any name codecs.lookup() knows, "rot13" and "base64" too, and then fails
-    with a 500 when it decodes the form with it. No browser sends such a charset. Runs
-    before anything reads request.POST (the CSRF check does).
+    with a 500 when it decodes the form with it; and it refuses a urlencoded form in any
+    charset but UTF-8 ("latin-1", "utf8") with a BadRequest each time request.POST is read.
+    Django's error pages read it again (their CSRF check does, through requires_csrf_token),
+    so the 400 became an exception inside the error page: gunicorn's bare 500. No browser
+    sends such a charset. Runs before anything reads request.POST (the CSRF check does),
+    and marks the body as read and empty, so nothing after parses it again.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.encoding:
-            try:  # not b"": Python decodes empty bytes without looking the codec up
-                b"a".decode(request.encoding, "replace")
-            except LookupError:
-                raise BadRequest("The request body's charset is not a text encoding.") from None
+        if request.encoding and not _readable_charset(request):
+            request._post, request._files = QueryDict(), MultiValueDict()
+            raise BadRequest("The request body's charset is not one this site reads.")
         return self.get_response(request)
+
+
+def _readable_charset(request) -> bool:
+    try:  # not b"": Python decodes empty bytes without looking the codec up
+        b"a".decode(request.encoding, "replace")
+    except LookupError:
+        return False
+    # Django's own rule (HttpRequest._load_post_and_files): urlencoded forms are UTF-8.
+    return not (
+        request.content_type == "application/x-www-form-urlencoded"
+        and request.encoding.lower() != "utf-8"
+    )
 
 
 COMPRESSIBLE = ("text/", "application/json", "application/javascript", "image/svg+xml")

@@ -6,6 +6,7 @@ import json
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.test import Client
 from django.urls import reverse
 
 from events.models import Event, Series
@@ -36,6 +37,45 @@ def test_a_body_in_a_charset_that_is_no_text_encoding_is_a_400(client, charset, 
     every POST. Fixed by openspace.middleware.BodyCharsetMiddleware."""
     response = client.generic(
         "POST", reverse("events:join"), body, f"{content_type}; charset={charset}"
+    )
+    assert response.status_code == 400
+
+
+URLENCODED = (b"code=ABC", "application/x-www-form-urlencoded")
+MULTIPART = (
+    b'--B\r\nContent-Disposition: form-data; name="code"\r\n\r\nABC\r\n--B--\r\n',
+    "multipart/form-data; boundary=B",
+)
+
+
+@pytest.mark.parametrize(
+    "charset, body, content_type",
+    [
+        ("rot13", *URLENCODED),
+        ("rot13", *MULTIPART),
+        ("latin-1", *URLENCODED),
+        ("utf-16", *URLENCODED),
+        ("UTF8", *URLENCODED),
+    ],
+)
+@pytest.mark.parametrize("hx", [False, True])
+def test_a_form_in_a_charset_django_refuses_is_a_400_with_csrf_checks_on(
+    charset, body, content_type, hx
+):
+    """Through the real server (CSRF checks on) each of these was gunicorn's bare 500:
+    Django refuses a urlencoded body in any charset but UTF-8 with a BadRequest, and its
+    400 page read request.POST again (its CSRF check) and raised again. The test client
+    skips CSRF checks unless asked, so the test above never saw it. Fixed in
+    openspace.middleware.BodyCharsetMiddleware: the body is refused before anything
+    parses it, and marked as read."""
+    client = Client(enforce_csrf_checks=True)
+    headers = {"HX-Request": "true"} if hx else {}
+    response = client.generic(
+        "POST",
+        reverse("events:join"),
+        body,
+        f"{content_type}; charset={charset}",
+        headers=headers,
     )
     assert response.status_code == 400
 
