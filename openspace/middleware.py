@@ -14,6 +14,7 @@ from django.core.cache import cache
 from django.core.exceptions import BadRequest
 from django.http import QueryDict
 from django.middleware.gzip import GZipMiddleware, re_accepts_gzip
+from django.shortcuts import render
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.datastructures import MultiValueDict
@@ -155,3 +156,26 @@ def _gzip(content: bytes, padding: int) -> bytes:
     header = bytearray(body[:10])
     header[3] |= gzip.FNAME  # flags: a NUL-terminated file name follows the header
     return bytes(header) + b"a" * secrets.randbelow(padding) + b"\x00" + body[10:]
+
+
+class NotAllowedPageMiddleware:
+    """A page for 405. require_POST and friends answer with an empty body: a blank page
+    for whoever opens a form's address (from the address bar, a bookmark, a shared link).
+    Last in MIDDLEWARE, so the page is in the person's language and sets the CSRF cookie."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            response.status_code == 405
+            and request.method != "HEAD"
+            and not response.streaming
+            and not response.content
+        ):
+            page = render(request, "405.html", status=405)
+            if response.has_header("Allow"):
+                page["Allow"] = response["Allow"]
+            return page
+        return response

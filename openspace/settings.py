@@ -128,6 +128,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "openspace.middleware.NotAllowedPageMiddleware",
 ]
 
 ROOT_URLCONF = "openspace.urls"

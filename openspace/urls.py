@@ -6,6 +6,8 @@ from django.views.static import serve
 
 from . import views
 
+handler400 = "openspace.views.bad_request"
+
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("livez", views.livez, name="livez"),

@@ -1,7 +1,8 @@
 from django.contrib.auth import views as auth_views
+from django.core.exceptions import RequestDataTooBig
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -54,3 +55,12 @@ class LoginView(auth_views.LoginView):
             # Counted per user name only: the address was counted in post().
             ratelimit.count(self.request, "login", person=f"user:{username}", by_ip=False)
         return super().form_invalid(form)
+
+
+def bad_request(request, exception):
+    """400, or 413 for a body over DATA_UPLOAD_MAX_MEMORY_SIZE, as a page in the person's
+    language. Django's own 400 view is an English page without the site around it, and is
+    wrapped in requires_csrf_token, whose CSRF check reads request.POST again: a body that
+    could not be parsed the first time then raised inside the error page (a bare 500)."""
+    too_large = isinstance(exception, RequestDataTooBig)
+    return render(request, "400.html", {"too_large": too_large}, status=413 if too_large else 400)
