@@ -164,7 +164,7 @@ def test_direction_controls_are_taken_out_of_the_title_and_co_convener(participa
     assert (topic.title, topic.co_convener) == ("Tillit", "Eva Ek")
 
 
-@pytest.mark.parametrize("title", ["", "   ", "x" * 10_000])
+@pytest.mark.parametrize("title", ["", "   ", "\u200b\u2060", "\x01\x1b", "x" * 10_000])
 def test_bad_titles_are_refused_and_the_text_is_kept(
     participant_client, event, title, rooms, slots
 ):
@@ -1349,3 +1349,9 @@ def test_once_closed_a_facilitator_still_edits_a_topic(facilitator_client, event
     assert response.status_code == 302
     placed_topic.refresh_from_db()
     assert placed_topic.title == "Rättad titel"
+
+
+def test_control_characters_are_taken_out_of_the_title(participant_client, event):
+    """ESC, BEL and DEL in a title showed as empty boxes in the documentation PDF."""
+    post_form(participant_client, event, title="Tillit\x1b[31m\x07 i\x7f praktiken")
+    assert Topic.objects.get().title == "Tillit[31m i praktiken"

@@ -63,7 +63,16 @@ def test_next_must_be_local(client, event):
     assert response["Location"] == reverse("agenda:home", kwargs={"slug": event.slug})
 
 
-@pytest.mark.parametrize(("name", "message"), [("", "name"), ("   ", "name"), ("x" * 10_000, "80")])
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("", "name"),
+        ("   ", "name"),
+        ("\u200b\u200d\ufeff", "name"),  # zero-width characters: nothing shows
+        ("\x07\x1b\x7f", "name"),  # control characters only
+        ("x" * 10_000, "80"),
+    ],
+)
 def test_bad_names_are_refused_and_the_organisation_kept(client, event, name, message):
     response = client.post(u("join-event", event), {"name": name, "organisation": "Region Ö"})
     assert response.status_code == 200

@@ -19,6 +19,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from events.models import Event, Phase
+from openspace.text import TEXT_CONTROLS, visible
 from tests.security.test_every_url import concrete, patterns
 
 from .conftest import FUZZ, FUZZ_MORE, rolled_back
@@ -75,9 +76,12 @@ def assert_typed_text_kept(response, payload: dict, echo: set[str]) -> None:
     for name in echo:
         value = payload.get(name)
         if isinstance(value, str) and value.strip() and f'name="{name}"' in html:
-            # A textarea gives its line breaks back as the browser sends them, "\n"
-            # (openspace.forms.Textarea); a one-line field gives back what it got.
-            lines = value.replace("\r\n", "\n").replace("\r", "\n")
+            # A textarea gives its line breaks back as the browser sends them, "\n",
+            # without other control characters (openspace.forms.Textarea); a one-line
+            # field gives back what it got.
+            lines = value.replace("\r\n", "\n").replace("\r", "\n").translate(TEXT_CONTROLS)
+            if not visible(lines):
+                continue
             kept = escape(value) in html or escape(lines) in html
             assert kept, f"{name}: what was typed is lost"
 

@@ -313,9 +313,11 @@ def test_a_facilitators_news_wall_is_always_current(facilitator_client, event, t
     assert newer.status_code == 304  # its later version is not sent back in time
 
 
-def test_empty_comment_is_refused(participant_client, event, topic):
+@pytest.mark.parametrize("text", ["   ", "\u200b\u200d\ufeff", "\x07\x1b\n\x7f"])
+def test_empty_comment_is_refused(participant_client, event, topic, text):
+    """Zero-width characters or control characters only: nothing would show."""
     publish(topic, discussion="Text")
-    response = participant_client.post(u("comment-add", event, pk=topic.pk), {"text": "   "})
+    response = participant_client.post(u("comment-add", event, pk=topic.pk), {"text": text})
     assert response.status_code == 200
     assert not ReportComment.objects.exists()
 
