@@ -34,6 +34,9 @@ _MARKERS = {
     int: lambda index, name: -2_000_000_000 - index,
 }
 
+# The widest integer column (SQLite's INTEGER, PostgreSQL's bigint).
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+
 
 class Prepared:
     def __init__(self, build: Callable[..., QuerySet], **kinds: type) -> None:
@@ -42,6 +45,7 @@ class Prepared:
         self.markers = {
             name: _MARKERS[kind](index, name) for index, (name, kind) in enumerate(kinds.items())
         }
+        self.integers = [name for name, kind in kinds.items() if kind is int]
         self._marked: QuerySet | None = None  # built on first use: apps are ready then
         self._compiled: dict[str, tuple] = {}  # per database alias
 
@@ -75,6 +79,11 @@ class Prepared:
     def all(self, **values) -> list[Model]:
         if values.keys() != self.markers.keys():
             raise TypeError(f"This query takes exactly {sorted(self.markers)}.")
+        if any(not _INT64_MIN <= values[name] <= _INT64_MAX for name in self.integers):
+            # No row has such a key. The ORM answers an out-of-range lookup with no rows;
+            # SQLite's driver, given it here, raised OverflowError: a session's address
+            # with a 22-digit number in it was a 500.
+            return []
         if self._marked is None:
             self._marked = self.build(**self.markers)
         queryset = self._marked

@@ -66,6 +66,18 @@ def test_several_keywords_and_the_querysets_own_filters():
     assert by_token.first(event_id=EventFactory().pk, token=here.token) is None
 
 
+@pytest.mark.parametrize("pk", [2**63, 2**70, -(2**63) - 1])
+def test_a_key_out_of_any_columns_range_finds_nothing_as_the_orm_does(pk):
+    """SQLite's driver raised OverflowError: a session's address with a 22-digit number
+    in it was a 500 (GET /e/<slug>/sessions/<pk>/ and its sign-up)."""
+    event = EventFactory()
+    by_pk = Prepared(lambda pk: Event.objects.filter(pk=pk), pk=int)
+    assert list(Event.objects.filter(pk=pk)) == []
+    assert by_pk.first(pk=pk) is None
+    assert by_pk.first(pk=2**63 - 1) is None  # the largest key a column holds: a query
+    assert by_pk.first(pk=event.pk) == event
+
+
 def test_all_keeps_the_querysets_order():
     event = EventFactory()
     people = [ParticipantFactory(event=event, name=name) for name in ("Cecilia", "Anna", "Bo")]

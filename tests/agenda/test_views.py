@@ -1355,3 +1355,13 @@ def test_control_characters_are_taken_out_of_the_title(participant_client, event
     """ESC, BEL and DEL in a title showed as empty boxes in the documentation PDF."""
     post_form(participant_client, event, title="Tillit\x1b[31m\x07 i\x7f praktiken")
     assert Topic.objects.get().title == "Tillit[31m i praktiken"
+
+
+@pytest.mark.parametrize("pk", [2**63, 2**70])
+def test_a_session_number_too_large_for_any_key_is_a_404(participant_client, event, pk):
+    """The page and the sign-up read the topic with SQL of their own (openspace.prepared),
+    and SQLite's driver raised OverflowError on the number: a 500."""
+    assert participant_client.get(url("topic", event, pk=pk)).status_code == 404
+    for action in ("join", "leave"):
+        response = participant_client.post(url("signup", event, pk=pk), {"action": action})
+        assert response.status_code == 404
