@@ -110,6 +110,9 @@ class EventForm(GuardedModelForm):
             raise forms.ValidationError(_("Give the event a title."))
         return title
 
+    def clean_venue(self):
+        return one_line(self.cleaned_data["venue"])
+
     def clean_slug(self):
         slug = self.cleaned_data.get("slug", "")
         if not slug:
@@ -153,6 +156,9 @@ class RoomForm(GuardedModelForm):
             raise forms.ValidationError(_("Give the room a name."))
         return name
 
+    def clean_location_hint(self):
+        return one_line(self.cleaned_data["location_hint"])
+
 
 class TimeSlotForm(GuardedModelForm):
     class Meta:
@@ -164,6 +170,9 @@ class TimeSlotForm(GuardedModelForm):
         super().__init__(*args, **kwargs)
         self.fields["label"].required = False
         self.fields["label"].help_text = _("For example “Round 1”.")
+
+    def clean_label(self):
+        return one_line(self.cleaned_data["label"])
 
     def clean(self):
         data = super().clean()
@@ -184,6 +193,9 @@ class RunSheetItemForm(forms.ModelForm):
         # A break or lunch is in no phase: say so rather than offer "---------".
         self.fields["phase"].choices = [("", _("None (a break)")), *Phase.choices]
 
+    def clean_label(self):
+        return one_line(self.cleaned_data["label"])
+
     def clean(self):
         data = super().clean()
         start, end = data.get("starts_at"), data.get("ends_at")
@@ -202,6 +214,12 @@ class DuplicateForm(forms.Form):
         help_text=_("Leave empty to make one from the title."),
         error_messages={"invalid": SLUG_INVALID},
     )
+
+    def clean_title(self):
+        title = one_line(self.cleaned_data["title"])
+        if not title:
+            raise forms.ValidationError(_("Give the event a title."))
+        return title
 
     def clean_slug(self):
         slug = self.cleaned_data.get("slug")

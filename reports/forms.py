@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from openspace.forms import Textarea
+from openspace.text import one_line
 
 from .models import Report, ReportComment
 
@@ -56,11 +57,17 @@ class PhotoForm(forms.Form):
     )
     caption = forms.CharField(label=_("Caption (optional)"), max_length=300, required=False)
 
+    def clean_caption(self):
+        return one_line(self.cleaned_data["caption"])
+
 
 class CaptionForm(forms.Form):
     """A new caption for a photo already added."""
 
     caption = forms.CharField(label=_("Caption"), max_length=300, required=False)
+
+    def clean_caption(self):
+        return one_line(self.cleaned_data["caption"])
 
 
 class CommentForm(forms.ModelForm):

@@ -614,3 +614,27 @@ def test_the_run_sheet_shows_a_labelled_phase_with_its_phase(facilitator_client,
         "10:30–12:00 Dialogue rounds",
         "12:00–12:45 Lunch",
     ]
+
+
+def test_control_and_direction_characters_leave_the_setup_texts(facilitator_client, event):
+    """A slot labelled with ESC or BEL showed as empty boxes in the documentation PDF; a
+    room's place with U+202E turned the grid's text after it around."""
+    facilitator_client.post(
+        u("slot-add", event),
+        {"slot-label": "Pass\x1b[1m 1\x07", "slot-starts_at": "13:00", "slot-ends_at": "14:00"},
+    )
+    facilitator_client.post(
+        u("room-add", event), {"room-name": "Sal A", "room-location_hint": "Plan 2\u202e\x7f"}
+    )
+    assert event.time_slots.get().label == "Pass[1m 1"
+    assert event.rooms.get().location_hint == "Plan 2"
+
+
+@pytest.mark.parametrize("title", ["\u200b\u2060", "\x07\x1b"])
+def test_a_duplicate_needs_a_title_that_shows(facilitator_client, event, title):
+    response = facilitator_client.post(
+        u("event-duplicate", event), {"title": title, "date": "2027-01-01"}
+    )
+    assert response.status_code == 200
+    assert Event.objects.count() == 1
+    assert "Give the event a title." in response.content.decode()

@@ -118,6 +118,9 @@ def test_a_photo_caption_with_a_nul_byte_is_refused(world):
     assert ReportPhoto.objects.get(pk=world.photo.pk).caption == "Blädderblock"
     world.client("participant").post(url, {"caption": "  Ny text "})
     assert ReportPhoto.objects.get(pk=world.photo.pk).caption == "Ny text"
+    # Control and direction characters leave it, as they leave every one-line text.
+    world.client("participant").post(url, {"caption": "Ny\x1b text\u202e\x07"})
+    assert ReportPhoto.objects.get(pk=world.photo.pk).caption == "Ny text"
 
 
 @pytest.mark.parametrize("length", ["abc", "1e3", "0x10"])
