@@ -23,10 +23,18 @@ from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from PIL import ImageFile
 from weasyprint import HTML, URLFetcher
 from weasyprint.urls import URLFetcherResponse
 
 logger = logging.getLogger(__name__)
+
+# Importing WeasyPrint turns on Pillow's LOAD_TRUNCATED_IMAGES for the whole process
+# (weasyprint/images.py). Once a worker had rendered a PDF, a photo upload cut off
+# halfway was then taken, its missing part grey, where reports/photos.py refuses it as
+# damaged. What WeasyPrint loads here are the app's own files and re-encoded photos,
+# never cut off: Pillow's default again.
+ImageFile.LOAD_TRUNCATED_IMAGES = False
 
 HOST = "openspace.invalid"  # .invalid never resolves (RFC 2606)
 BASE_URL = f"https://{HOST}/"

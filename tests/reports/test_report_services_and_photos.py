@@ -59,6 +59,17 @@ def test_a_truncated_jpeg_is_refused():
         process_photo(upload(jpeg_with_gps()[:400]))
 
 
+def test_a_jpeg_cut_off_halfway_is_refused_after_a_pdf_was_made():
+    """Importing WeasyPrint turned on Pillow's LOAD_TRUNCATED_IMAGES for the process: on
+    the server, once a PDF had been rendered, half a photo was taken (the rest grey)."""
+    from openspace.pdf import render_pdf
+
+    render_pdf("<p>Hej</p>")
+    photo = jpeg_with_gps()
+    with pytest.raises(PhotoError, match="damaged or incomplete"):
+        process_photo(upload(photo[: len(photo) // 2]))
+
+
 def test_a_60_megapixel_png_is_refused_without_decoding():
     buffer = io.BytesIO()
     Image.new("1", (10_000, 6_000)).save(buffer, "PNG")
