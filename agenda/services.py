@@ -176,6 +176,23 @@ def swap_topics(*, first: Topic, second: Topic) -> None:
     first.event.touch()
 
 
+def _merged_co_conveners(keep: Topic, duplicate: Topic) -> str:
+    """`keep`'s co-conveners, then the duplicate's convener and co-conveners, none twice.
+
+    The same person often posts the same topic twice (a second join on a new phone, a
+    double tap), so a name `keep` already shows, as convener or co-convener, is not added.
+    """
+    co_convener = keep.co_convener
+    shown = [keep.convener.display_name] if keep.convener else []
+    additions = [duplicate.co_convener]
+    if duplicate.convener and duplicate.convener_id != keep.convener_id:
+        additions.insert(0, duplicate.convener.display_name)
+    for name in filter(None, additions):
+        if not any(name.casefold() in text.casefold() for text in [*shown, co_convener] if text):
+            co_convener = ", ".join(filter(None, [co_convener, name]))
+    return co_convener[:120]
+
+
 @transaction.atomic
 def merge_topics(*, keep: Topic, duplicate: Topic) -> Topic:
     """Merge a duplicate into `keep`: its sign-ups and convener move over, it is withdrawn."""
@@ -186,11 +203,13 @@ def merge_topics(*, keep: Topic, duplicate: Topic) -> Topic:
         signup.topic = keep
         signup.save(update_fields=["topic"])
     duplicate_convener = duplicate.convener
-    if duplicate_convener and duplicate_convener.pk != keep.convener_id:
-        names = [name for name in [keep.co_convener, duplicate_convener.display_name] if name]
-        keep.co_convener = ", ".join(names)[:120]
-        if duplicate_convener.pk not in already:
-            SignUp.objects.get_or_create(topic=keep, participant=duplicate_convener)
+    if (
+        duplicate_convener
+        and duplicate_convener.pk != keep.convener_id
+        and duplicate_convener.pk not in already
+    ):
+        SignUp.objects.get_or_create(topic=keep, participant=duplicate_convener)
+    keep.co_convener = _merged_co_conveners(keep, duplicate)
     if duplicate.description and duplicate.description not in keep.description:
         keep.description = "\n\n".join(filter(None, [keep.description, duplicate.description]))[
             :2000

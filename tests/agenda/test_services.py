@@ -117,6 +117,25 @@ def test_merge_carries_signups_and_convener_over(event, rooms, slots):
     assert duplicate.convener.name in keep.co_convener
 
 
+def test_merge_keeps_the_duplicates_co_convener(event):
+    keep = TopicFactory(event=event, co_convener="Göran Öberg")
+    duplicate = TopicFactory(event=event, co_convener="Maria Lindqvist")
+    services.merge_topics(keep=keep, duplicate=duplicate)
+    keep.refresh_from_db()
+    assert keep.co_convener == (f"Göran Öberg, {duplicate.convener.display_name}, Maria Lindqvist")
+
+
+def test_merge_does_not_repeat_a_name_the_topic_already_shows(event):
+    """The same person posted the same topic twice, from two phones: one name, not two."""
+    first = ParticipantFactory(event=event, name="Birgitta Ståhl", organisation="PRO Sjöbo")
+    again = ParticipantFactory(event=event, name="Birgitta Ståhl", organisation="PRO Sjöbo")
+    keep = TopicFactory(event=event, convener=first, co_convener="Göran Öberg")
+    duplicate = TopicFactory(event=event, convener=again, co_convener="göran öberg")
+    services.merge_topics(keep=keep, duplicate=duplicate)
+    keep.refresh_from_db()
+    assert keep.co_convener == "Göran Öberg"
+
+
 def test_signing_up_twice_gives_one_signup(placed_topic, other_participant):
     services.sign_up(topic=placed_topic, participant=other_participant)
     services.sign_up(topic=placed_topic, participant=other_participant)
