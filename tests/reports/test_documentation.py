@@ -226,7 +226,8 @@ def agenda_page_text(content: bytes, tmp_path) -> str:
     pages = pdf_text(content, tmp_path).split("\f")
     agenda = [page for page in pages if "Sessions by round and room" in page]
     assert agenda, "no agenda table in the PDF"
-    return "".join("".join(agenda).split())
+    # Hyphenation breaks (U+2010, a word hyphenated at a line's end) are taken out too.
+    return "".join("".join(agenda).replace("\u2010", "").split())
 
 
 @needs_poppler
@@ -764,3 +765,91 @@ def test_a_report_written_in_arabic_is_printed_right_to_left(facilitator):
     assert '<div dir="ltr"><p>Vi pratade om språk.</p></div>' in html
     assert '<li dir="rtl">شكرا!' in html
     assert 'dir="auto"' not in html
+
+
+def _six_rooms_three_rounds(facilitator):
+    """An event like a municipality's day on elderly care: six rooms (two agenda tables,
+    A to D and E to F), three rounds, long Swedish titles and organisations."""
+    event = EventFactory(facilitators=[facilitator], language="sv")
+    slots = [
+        TimeSlot.objects.create(
+            event=event,
+            number=n,
+            label=f"Pass {n}",
+            starts_at=f"{8 + 2 * n}:00",
+            ends_at=f"{9 + 2 * n}:00",
+        )
+        for n in (1, 2, 3)
+    ]
+    names = [
+        "Sal A – Storsalen",
+        "Sal B – Lilla salen",
+        "Grupprum 2 (plan 3)",
+        "Grupprum 3 (plan 3)",
+        "Biblioteket – soffhörnan vid fönstret",
+        "Utomhus vid sjön",
+    ]
+    convener = Participant.objects.create(
+        event=event, name="Mohammed Al-Hassan", organisation="Vård- och omsorgsförvaltningen"
+    )
+    for position, (code, name) in enumerate(zip("ABCDEF", names, strict=True)):
+        room = Room.objects.create(event=event, name=name, code=code, position=position)
+        for slot in slots:
+            Topic.objects.create(
+                event=event,
+                title="Välfärdsteknik som faktiskt används: vad krävs för att digital tillsyn "
+                "ska kännas trygg för både brukare, anhöriga och personal i hemtjänsten?",
+                convener=convener,
+                co_convener="Birgitta Ståhl (PRO Sjöbo), Göran Öberg (Hemtjänsten Sjöbo)",
+                room=room,
+                time_slot=slot,
+            )
+    return event
+
+
+@needs_poppler
+def test_a_second_agenda_tables_caption_stays_with_its_table(facilitator, tmp_path):
+    """'Rooms E to F' stood alone at the foot of the agenda's first page, its table on
+    the next. Six rooms make two tables; these rows leave room for the caption only."""
+    event = EventFactory(facilitators=[facilitator], language="sv")
+    slots = [
+        TimeSlot.objects.create(
+            event=event,
+            number=n,
+            label=f"Pass {n}",
+            starts_at=f"{8 + 2 * n}:00",
+            ends_at=f"{9 + 2 * n}:00",
+        )
+        for n in (1, 2, 3)
+    ]
+    convener = Participant.objects.create(event=event, name="Åsa Öberg")
+    for position, code in enumerate("ABCDEF"):
+        room = Room.objects.create(event=event, name=f"Rum {code}", code=code, position=position)
+        for slot in slots:
+            title = "Ämne " + "ord " * (36 + 3 * slot.number)
+            Topic.objects.create(
+                event=event, title=title, convener=convener, room=room, time_slot=slot
+            )
+    with translation.override("sv"):
+        content = documentation.export_documentation_pdf(event).content
+    pages = pdf_text(content, tmp_path).split("\f")
+    [caption_page] = [page for page in pages if "Rum E till F" in page]
+    assert "Rum F" in caption_page
+
+
+@needs_poppler
+def test_long_words_in_the_agenda_are_hyphenated_not_cut(facilitator, tmp_path):
+    """In a cell a quarter of the page wide, 'omsorgsförvaltningen' was cut before its
+    last letter; it is hyphenated in the document's language, as in the action plan."""
+    event = _six_rooms_three_rounds(facilitator)
+    with translation.override("sv"):
+        content = documentation.export_documentation_pdf(event).content
+    text = "\n".join(
+        page for page in pdf_text(content, tmp_path).split("\f") if "Rum A till D" in page
+    )
+    # WeasyPrint ends a hyphenated line with U+2010 HYPHEN; pdftotext reads a table
+    # row's cells line by line, so the word's two halves are not side by side.
+    words = text.split()
+    heads = [w[:-1] for w in words if w.endswith("\u2010") and len(w) > 2]
+    assert any("omsorgsförvaltningen".startswith(head) for head in heads), words
+    assert "omsorgsförvaltninge" not in words
