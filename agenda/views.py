@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django.views.decorators.vary import vary_on_headers
 
 from events.access import event_view
+from events.models import Phase
 from events.views import join_address, site_url
 from openspace import concurrency, idempotency, live
 from openspace.idempotency import idempotent, new_key
@@ -738,10 +739,19 @@ def wall(request, *, event, viewer, etag):
     shared = _cached_render(key, event)
     if shared is None:
         grid = queries.grid(event, unplaced_shown=0)  # the wall counts them
+        # At the opening circle the facilitator presents the principles and the plan
+        # for the day: the wall shows them instead of the still empty grid.
+        opening = event.phase == Phase.OPENING
         # The same for every viewer: nothing of theirs (not even a CSRF token) is in it.
         html = render_to_string(
             "agenda/wall.html#content",
-            {"event": event, "grid": grid, "join_address": join_address(request)},
+            {
+                "event": event,
+                "grid": grid,
+                "join_address": join_address(request),
+                "opening": opening,
+                "run_sheet": list(event.run_sheet.all()) if opening else [],
+            },
         )
         shared = _cache_render(key, event, grid, html=html)
     context = {"event": event, "viewer": viewer, "wall_html": shared["html"], "etag": etag}

@@ -560,6 +560,59 @@ def test_the_wall_shows_where_to_type_the_join_code(participant_client, event, s
     assert "https://" not in join
 
 
+def test_the_opening_circle_wall_shows_the_principles_and_the_run_sheet(
+    participant_client, event, rooms, slots
+):
+    """The facilitator opens with the principles and the plan for the day; the setup page
+    promised the principles "at the opening", and the run sheet was shown nowhere."""
+    import datetime
+
+    from events.models import RunSheetItem
+
+    event.phase = Phase.OPENING
+    event.principles = "De som kommer är rätt personer.\nLagen om två fötter."
+    event.save(update_fields=["phase", "principles"])
+    RunSheetItem.objects.create(
+        event=event,
+        label="Lunch i matsalen",
+        starts_at=datetime.time(12),
+        ends_at=datetime.time(13),
+    )
+    RunSheetItem.objects.create(
+        event=event,
+        phase=Phase.ROUNDS,
+        starts_at=datetime.time(9, 45),
+        ends_at=datetime.time(10, 45),
+    )
+
+    page = participant_client.get(url("wall", event)).content.decode()
+
+    opening = page[page.index('<div class="wall__opening">') :]
+    assert "The principles and the law" in opening
+    assert '<li dir="auto">De som kommer är rätt personer.</li>' in opening
+    assert '<li dir="auto">Lagen om två fötter.</li>' in opening
+    # In time order, a break by its label and a phase by its name, in 24-hour time.
+    assert (
+        opening.index("09:45–10:45")
+        < opening.index("Dialogue rounds")
+        < opening.index("12:00–13:00")
+        < opening.index("Lunch i matsalen")
+    )
+    assert "wall__grid" not in page
+
+
+def test_after_the_opening_the_wall_shows_the_grid_again(participant_client, event, rooms, slots):
+    event.principles = "De som kommer är rätt personer."
+    event.save(update_fields=["principles"])
+    for phase in (Phase.MARKETPLACE, Phase.ROUNDS, Phase.PREPARATION):
+        event.phase = phase
+        event.save(update_fields=["phase"])
+        event.touch()
+        page = participant_client.get(url("wall", event)).content.decode()
+        assert "wall__grid" in page
+        assert "De som kommer" not in page
+
+
 def test_the_wall_shows_a_change_on_the_next_request(participant_client, event, rooms, slots):
     from agenda import services
 

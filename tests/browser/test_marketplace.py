@@ -381,3 +381,58 @@ def test_the_arrange_menus_leave_their_buttons_whole_beside_long_titles(
         button = page.locator(".arrange .field--inline button", has_text=name)
         assert button.bounding_box()["height"] == one_line
     assert_no_horizontal_scroll(page)
+
+
+def test_the_opening_circle_fits_the_projector_and_gives_way_to_the_grid(
+    browser, live_server, event, facilitator
+):
+    """The opening circle on the projector: the principles and a whole day's run sheet
+    (ten items, a long one among them) on one 1920x1080 screen, in Swedish; when the
+    facilitator opens the marketplace the wall turns to the grid by itself."""
+    from events.models import Phase, RunSheetItem
+    from events.services import default_principles
+
+    event.language = "sv"
+    event.phase = Phase.OPENING
+    event.principles = default_principles("sv")
+    event.save(update_fields=["language", "phase", "principles"])
+    build_grid(event, rooms=6, rounds=3)
+    day = [
+        (Phase.OPENING, "Välkomna och introduktion", "09:00", "09:20"),
+        (Phase.MARKETPLACE, "Marknadsplatsen", "09:20", "09:45"),
+        (Phase.ROUNDS, "Pass 1", "09:45", "10:45"),
+        ("", "Fika", "10:45", "11:00"),
+        (Phase.ROUNDS, "Pass 2", "11:00", "12:00"),
+        ("", "Lunch i matsalen", "12:00", "13:00"),
+        (Phase.ROUNDS, "Pass 3", "13:00", "14:00"),
+        (
+            Phase.VERNISSAGE,
+            "Nyhetsväggen – läs varandras rapporter och kommentera dem",
+            "14:00",
+            "14:30",
+        ),
+        (Phase.ACTION_PLANNING, "Handlingsplan", "14:30", "15:05"),
+        (Phase.CLOSING, "Avslutningscirkel", "15:05", "15:30"),
+    ]
+    for phase, label, starts, ends in day:
+        RunSheetItem.objects.create(
+            event=event, phase=phase, label=label, starts_at=starts, ends_at=ends
+        )
+    event.touch()
+
+    wall = facilitator_context(browser, live_server, facilitator, viewport=PROJECTOR).new_page()
+    wall.goto(f"{live_server.url}/e/{event.slug}/wall/")
+
+    expect(wall.locator(".wall__principles")).to_contain_text("Lagen om två fötter")
+    last = wall.locator(".wall__run-sheet tr").last
+    expect(last).to_contain_text("15:05–15:30")
+    box = last.bounding_box()
+    assert box["y"] + box["height"] <= PROJECTOR["height"], box
+    shoot(wall, "wall-projector-opening-circle")
+    assert_no_axe_violations(wall)
+
+    event.phase = Phase.MARKETPLACE
+    event.save(update_fields=["phase"])
+    event.touch()
+    expect(wall.locator(".wall__grid")).to_be_visible()
+    expect(wall.locator(".wall__opening")).to_have_count(0)
