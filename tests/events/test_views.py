@@ -638,3 +638,31 @@ def test_a_duplicate_needs_a_title_that_shows(facilitator_client, event, title):
     assert response.status_code == 200
     assert Event.objects.count() == 1
     assert "Give the event a title." in response.content.decode()
+
+
+def test_the_run_sheet_names_an_items_phase_once(facilitator_client, event):
+    """ "Avslutningscirkel · Avslutningscirkel": an item labelled with its phase's own name
+    showed the name twice; a label of its own still shows the phase beside it."""
+    from events.models import RunSheetItem
+
+    RunSheetItem.objects.create(
+        event=event,
+        phase=Phase.CLOSING,
+        label="Closing circle",
+        starts_at=datetime.time(15, 5),
+        ends_at=datetime.time(15, 30),
+    )
+    RunSheetItem.objects.create(
+        event=event,
+        phase=Phase.ACTION_PLANNING,
+        label="Handlingsplan",
+        starts_at=datetime.time(14, 30),
+        ends_at=datetime.time(15, 5),
+    )
+
+    page = facilitator_client.get(u("facilitate", event)).content.decode()
+
+    sheet = page[page.index('id="run-sheet"') :]
+    assert "15:05–15:30</td><td>Closing circle</td>" in sheet
+    assert "· Closing circle" not in sheet
+    assert 'Handlingsplan <span class="muted">· Action planning</span>' in sheet
