@@ -84,3 +84,28 @@ def test_djangos_empty_choice_label_is_translated(language, label):
 
     with translation.override(language):
         assert str(BLANK_CHOICE_LABEL) == label
+
+
+@pytest.mark.parametrize(
+    ("source", "swedish"),
+    [
+        # "Bjud in en processledare till" read as "invite a facilitator to …".
+        ("Invite a co-facilitator", "Bjud in ytterligare en processledare"),
+        # Two requests with one subject take no comma before "och".
+        (
+            "Post a topic you care about, and sign up for the sessions you want to join.",
+            "Lägg upp ett ämne som du brinner för och anmäl dig till de samtal du vill vara med i.",
+        ),
+        (
+            "Raise an initiative you want to take, and join the ones you want to be part of.",
+            "Ta ett initiativ som du vill driva och gå med i de initiativ som du vill vara med i.",
+        ),
+        # "Visningar" are screenings; the links are ways of showing the plan.
+        ("Action plan views", "Sätt att visa handlingsplanen"),
+    ],
+)
+def test_swedish_wording_a_facilitator_reads_on_the_day(source, swedish):
+    from django.utils import translation
+
+    with translation.override("sv"):
+        assert translation.gettext(source) == swedish
