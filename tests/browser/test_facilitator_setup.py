@@ -140,3 +140,30 @@ def test_facilitator_puts_a_lunch_without_a_phase_on_the_run_sheet(
         ("marketplace", "Vi skapar agendan"),
         ("", "Lunch"),
     ]
+
+
+def test_switching_the_phase_shows_which_projector_view_goes_with_it(
+    browser, live_server, event, facilitator
+):
+    """The agenda wall stays the agenda: at the news wall and the action plan the
+    facilitator has to open another projector view, and the phase section says which."""
+    event.language = "sv"
+    event.save(update_fields=["language"])
+    page = facilitator_context(browser, live_server, facilitator).new_page()
+    page.goto(f"{live_server.url}/e/{event.slug}/facilitate/")
+    hint = page.locator("#phase .phase-wall")
+    expect(hint.get_by_role("link", name="agendan")).to_have_attribute(
+        "href", f"/e/{event.slug}/wall/"
+    )
+
+    page.locator("#phase").get_by_role("button", name="Nyhetsväggen").click()
+    expect(hint.get_by_role("link", name="rapporterna, en i taget")).to_have_attribute(
+        "href", f"/e/{event.slug}/wall/reports/"
+    )
+    page.locator("#phase").get_by_role("button", name="Handlingsplanering").click()
+    link = hint.get_by_role("link", name="handlingsplanen")
+    expect(link).to_have_attribute("href", f"/e/{event.slug}/wall/actions/")
+    shoot(page, "setup-phase-projector-view")
+    assert_no_axe_violations(page)
+    link.click()
+    expect(page).to_have_url(f"{live_server.url}/e/{event.slug}/wall/actions/")

@@ -666,3 +666,27 @@ def test_the_run_sheet_names_an_items_phase_once(facilitator_client, event):
     assert "15:05–15:30</td><td>Closing circle</td>" in sheet
     assert "· Closing circle" not in sheet
     assert 'Handlingsplan <span class="muted">· Action planning</span>' in sheet
+
+
+@pytest.mark.parametrize(
+    ("phase", "path"),
+    [
+        (Phase.PREPARATION, "wall/"),
+        (Phase.OPENING, "wall/"),
+        (Phase.MARKETPLACE, "wall/"),
+        (Phase.ROUNDS, "wall/"),
+        (Phase.VERNISSAGE, "wall/reports/"),
+        (Phase.ACTION_PLANNING, "wall/actions/"),
+        (Phase.CLOSING, "wall/actions/"),
+        (Phase.CLOSED, "wall/"),
+    ],
+)
+def test_the_phase_section_links_the_projector_view_of_the_phase(
+    facilitator_client, event, phase, path
+):
+    event.phase = phase
+    event.save(update_fields=["phase"])
+    page = facilitator_client.get(u("facilitate", event)).content.decode()
+    hint = page[page.index('<p class="phase-wall">') :]
+    hint = hint[: hint.index("</p>")]
+    assert f'href="/e/{event.slug}/{path}"' in hint
