@@ -853,3 +853,25 @@ def test_long_words_in_the_agenda_are_hyphenated_not_cut(facilitator, tmp_path):
     heads = [w[:-1] for w in words if w.endswith("\u2010") and len(w) > 2]
     assert any("omsorgsförvaltningen".startswith(head) for head in heads), words
     assert "omsorgsförvaltninge" not in words
+
+
+@needs_poppler
+@pytest.mark.parametrize("participants", [26, 32])
+def test_the_principles_are_printed_on_one_page(facilitator, tmp_path, participants):
+    """With 26 to 35 participants listed before it, the method section's principles
+    were split three on one page and two on the next, which was otherwise empty."""
+    from events.services import default_principles
+
+    event = EventFactory(
+        facilitators=[facilitator], language="sv", principles=default_principles("sv")
+    )
+    for number in range(participants):
+        Participant.objects.create(
+            event=event, name=f"Deltagare {number}", organisation="Sjöbo kommun"
+        )
+    with translation.override("sv"):
+        content = documentation.export_documentation_pdf(event).content
+    pages = pdf_text(content, tmp_path).split("\f")
+    [page] = [page for page in pages if "De som kommer är rätt personer." in page]
+    assert "Principerna och lagen" in page
+    assert "Lagen om två fötter" in page
