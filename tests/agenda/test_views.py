@@ -613,6 +613,21 @@ def test_after_the_opening_the_wall_shows_the_grid_again(participant_client, eve
         assert "De som kommer" not in page
 
 
+def test_a_closed_events_walls_show_no_join_code(participant_client, event, rooms, slots):
+    """After the closing the event takes no one new: the walls stop inviting people to
+    join with a QR code that leads to "This event is closed"."""
+    walls = [url("wall", event), reverse("reports:actions-wall", kwargs={"slug": event.slug})]
+    for address in walls:
+        assert event.join_code in participant_client.get(address).content.decode()
+    event.phase = Phase.CLOSED
+    event.save(update_fields=["phase"])
+    event.touch()
+    for address in walls:
+        page = participant_client.get(address).content.decode()
+        assert "wall__join" not in page
+        assert event.join_code not in page
+
+
 def test_the_wall_shows_a_change_on_the_next_request(participant_client, event, rooms, slots):
     from agenda import services
 
