@@ -424,10 +424,14 @@ def test_the_opening_circle_fits_the_projector_and_gives_way_to_the_grid(
     wall.goto(f"{live_server.url}/e/{event.slug}/wall/")
 
     expect(wall.locator(".wall__principles")).to_contain_text("Lagen om två fötter")
+    # Everyone joins now: the QR code is larger than during the rounds (184 px).
+    qr = wall.locator(".wall__qr").bounding_box()
+    assert qr["width"] >= 240, qr
     last = wall.locator(".wall__run-sheet tr").last
     expect(last).to_contain_text("15:05–15:30")
     box = last.bounding_box()
     assert box["y"] + box["height"] <= PROJECTOR["height"], box
+    assert wall.evaluate("document.documentElement.scrollHeight") <= PROJECTOR["height"]
     shoot(wall, "wall-projector-opening-circle")
     assert_no_axe_violations(wall)
 
