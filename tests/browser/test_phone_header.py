@@ -65,3 +65,52 @@ def test_the_event_name_keeps_to_one_line_beside_the_language_menu(browser, live
     # The whole name is still there for screen readers and a long press.
     assert page.locator(".brand").inner_text().startswith("Nätverksträff 4")
     context.close()
+
+
+LANGUAGE_NAME_FITS = """() => {
+  const menu = document.querySelector('#language-select');
+  const cut = [];
+  for (const option of menu.options) {
+    menu.value = option.value;  // no change event: nothing is submitted
+    const shown = menu.getBoundingClientRect().width;
+    menu.style.maxWidth = 'none';
+    menu.style.width = 'max-content';
+    const whole = menu.getBoundingClientRect().width;
+    menu.style.maxWidth = '';
+    menu.style.width = '';
+    if (whole > shown + 0.5) cut.push(`${option.text}: ${whole} > ${shown}`);
+  }
+  return cut;
+}"""
+
+
+@pytest.mark.parametrize(
+    ("viewport", "text_size", "zoom"),
+    [
+        ({"width": 360, "height": 740}, 32, 1),  # the phone's text size at 200 %
+        ({"width": 390, "height": 844}, 32, 1),
+        ({"width": 180, "height": 370}, None, 2),  # a 360 px phone zoomed to 200 %
+        ({"width": 1024, "height": 768}, 32, 1),
+    ],
+)
+def test_the_language_menu_shows_each_language_name_whole_with_large_text(
+    browser, live_server, event, viewport, text_size, zoom
+):
+    """ "Norsk (bokmål)" was cut to "Norsk (bokm" on a phone with twice the text size."""
+    person = ParticipantFactory(event=event)
+    context = participant_context(
+        browser, live_server, person, viewport=viewport, device_scale_factor=zoom
+    )
+    context.add_cookies([{"name": "lang", "value": "nb", "url": live_server.url}])
+    page = context.new_page()
+    if text_size:
+        session = context.new_cdp_session(page)
+        session.send(
+            "Page.setFontSizes", {"fontSizes": {"standard": text_size, "fixed": text_size}}
+        )
+    page.goto(f"{live_server.url}/e/{event.slug}/")
+    assert page.locator("#language-select option:checked").inner_text() == "Norsk bokmål"
+    assert page.evaluate(LANGUAGE_NAME_FITS) == []
+    assert_no_horizontal_scroll(page)
+    shoot(page, f"language-menu-{viewport['width']}-{text_size or 'zoom'}")
+    context.close()
