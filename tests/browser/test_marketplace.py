@@ -440,3 +440,35 @@ def test_the_opening_circle_fits_the_projector_and_gives_way_to_the_grid(
     event.touch()
     expect(wall.locator(".wall__grid")).to_be_visible()
     expect(wall.locator(".wall__opening")).to_have_count(0)
+
+
+@pytest.mark.parametrize("width", [1024, 1366])
+def test_an_agenda_of_eight_rooms_is_read_without_scrolling_sideways(
+    browser, live_server, event, facilitator, width
+):
+    """At 1024 px the table of 8 rooms was 1,312 px wide: the last three rooms behind a
+    sideways scroll, with the rounds' names scrolled away from them. Below 84rem each
+    round is a list with its sessions side by side; from there the table fits."""
+    rooms, slots = build_grid(event, rooms=8, rounds=2)
+    for room in rooms:
+        TopicFactory(event=event, room=room, time_slot=slots[0], title=f"Samtal i {room.name}")
+    person = ParticipantFactory(event=event)
+    viewport = {"width": width, "height": 768}
+    page = participant_context(browser, live_server, person, viewport=viewport).new_page()
+    page.goto(f"{live_server.url}/e/{event.slug}/")
+    assert_no_horizontal_scroll(page)
+    # Every room's session is on the screen's width, and says which room it is in.
+    for room in rooms:
+        card = page.locator(".session", has_text=f"Samtal i {room.name}")
+        box = card.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width, (room.code, box)
+        if width == 1024:
+            expect(card.locator(".session__room")).to_have_text(room.name)
+    head = page.locator(".agenda-grid__head")
+    if width == 1024:
+        expect(head).to_be_hidden()
+    else:
+        expect(head).to_be_visible()  # the table, its rooms over their columns
+    assert_no_axe_violations(page)
+    shoot(page, f"agenda-8-rooms-{width}")
+    page.context.close()
