@@ -223,6 +223,28 @@ def test_closing_circle_page_is_accessible(browser, live_server, scene):
     assert_accessible(page)
 
 
+def test_a_closed_board_and_closing_circle_say_so_once_on_a_phone(browser, live_server, scene):
+    event, facilitator, anna, bo = scene
+    people = [anna, bo] + [ParticipantFactory(event=event) for _ in range(4)]
+    seed_actions(event, people, [])
+    action_plan.raise_initiative(event=event, participant=anna, what="Anna's own", levels="G")
+    event.phase = Phase.CLOSED
+    event.save()
+    page = participant_context(
+        browser, live_server, anna, viewport={"width": 390, "height": 844}
+    ).new_page()
+    for path in ("/actions/", "/actions/?view=table", "/closing/"):
+        page.goto(f"{live_server.url}/e/{event.slug}{path}")
+        expect(page.locator("main .message")).to_have_count(1)
+        expect(page.locator("main .message")).to_contain_text("The event is over")
+        expect(page.locator("main")).not_to_contain_text("The event is closed")
+        # Nothing to press that would only be refused.
+        expect(page.locator("main form button, .initiative__manage")).to_have_count(0)
+        assert_accessible(page)
+    page.goto(f"{live_server.url}/e/{event.slug}/actions/")
+    shoot(page, "closed-board-390")
+
+
 @pytest.mark.skipif(not os.environ.get("SHOTS"), reason="screenshots only on request (SHOTS=1)")
 def test_screenshots(browser, live_server, scene):
     event, facilitator, anna, bo = scene

@@ -300,8 +300,32 @@ def test_raising_when_the_event_is_closed_gives_a_clear_message(participant_clie
     )
     assert not Initiative.objects.exists()
     board = participant_client.get(url("actions", open_event)).content.decode()
-    assert "The event is closed" in board
+    assert "The event is over" in board
     assert url("action-new", open_event) not in board
+
+
+def test_a_closed_board_says_it_is_closed_once_and_offers_no_changes(
+    client, open_event, initiator, initiative, facilitator
+):
+    """A participant read "The event is over" above the page and "The event is closed"
+    under its heading, and still got "Change" with Edit and Withdraw, which only refused."""
+    open_event.phase = Phase.CLOSED
+    open_event.save()
+    client.cookies["lang"] = "en"
+    login_participant(client, initiator)
+    board = client.get(url("actions", open_event)).content.decode()
+    assert board.count("The event is over") == 1
+    assert "The event is closed" not in board
+    assert "Raise an initiative you want to take" not in board
+    assert "Gemensam kompetensdag" in board
+    assert url("action-edit", open_event, pk=initiative.pk) not in board
+    assert url("action-withdraw", open_event, pk=initiative.pk) not in board
+    # A facilitator, who gets no notice above the page, reads it on the board, and may
+    # still tidy up the plan.
+    client.force_login(facilitator)
+    board = client.get(url("actions", open_event)).content.decode()
+    assert board.count("The event is closed: the action plan can no longer be changed.") == 1
+    assert url("action-edit", open_event, pk=initiative.pk) in board
 
 
 def test_a_session_of_another_event_is_not_offered(participant_client, open_event, other_event):

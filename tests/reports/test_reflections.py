@@ -85,10 +85,16 @@ def test_reflections_are_refused_when_the_event_is_closed(participant_client, cl
     closing_event.save()
     participant_client.cookies["lang"] = "en"
     page = participant_client.get(closing_url(closing_event)).content.decode()
-    assert "The event is closed" in page
-    response = participant_client.post(closing_url(closing_event), {"text": "Sent"})
+    # Said once, above the page, not again over a form that is not there.
+    assert page.count("The event is over") == 1
+    assert "The event is closed" not in page
+    assert "Leave a reflection" not in page
+    # Sent from a page opened before: refused, said why, and the text given back.
+    response = participant_client.post(closing_url(closing_event), {"text": "Sent & <b>kept</b>"})
     assert response.status_code == 200
-    assert "The event is closed" in response.content.decode()
+    content = response.content.decode()
+    assert "The event is closed: reflections can no longer be left." in content
+    assert "Sent &amp; &lt;b&gt;kept&lt;/b&gt;" in content
     assert not Reflection.objects.exists()
 
 
