@@ -3,11 +3,32 @@
   "use strict";
   document.documentElement.classList.add("js");
 
-  // Submit a form when a select marked data-autosubmit changes (language switcher).
+  // Submit a form when a select marked data-autosubmit changes (language switcher), when
+  // chosen with a finger or a mouse. A keyboard's arrow keys change a closed menu at each
+  // press (and fire "change", on Windows): going from Svenska to Norsk would load the page
+  // in Dansk on the way (WCAG 3.2.2). After keys the form's own button shows, next in the
+  // tab order, and Enter sends the choice too.
+  var keyed = null;
+  function send(form) { form.requestSubmit ? form.requestSubmit() : form.submit(); }
+  function autosubmits(target) { return target.matches && target.matches("select[data-autosubmit]"); }
+  document.addEventListener("keydown", function (event) {
+    var target = event.target;
+    if (!autosubmits(target)) return;
+    if (event.key === "Enter" && keyed === target) {
+      event.preventDefault();
+      send(target.form);
+    } else if (event.key !== "Tab" && event.key !== "Shift") {
+      keyed = target;
+    }
+  });
+  document.addEventListener("pointerdown", function () { keyed = null; });
   document.addEventListener("change", function (event) {
     var target = event.target;
-    if (target.matches && target.matches("select[data-autosubmit]")) {
-      target.form.requestSubmit ? target.form.requestSubmit() : target.form.submit();
+    if (!autosubmits(target)) return;
+    if (keyed === target) {
+      target.form.classList.add("is-keyed");
+    } else {
+      send(target.form);
     }
   });
 

@@ -1,6 +1,7 @@
 """The header on a phone leaves the first screen to the page, also with large text."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.factories import ParticipantFactory
 
@@ -8,6 +9,7 @@ from .helpers import assert_no_horizontal_scroll, participant_context, shoot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+PHONE_390 = {"width": 390, "height": 844}
 LONG_TITLE = "Nätverksträff 4 – Tillitsbaserad styrning i praktiken"
 
 
@@ -113,4 +115,37 @@ def test_the_language_menu_shows_each_language_name_whole_with_large_text(
     assert page.evaluate(LANGUAGE_NAME_FITS) == []
     assert_no_horizontal_scroll(page)
     shoot(page, f"language-menu-{viewport['width']}-{text_size or 'zoom'}")
+    context.close()
+
+
+def test_the_language_menu_waits_for_enter_when_changed_with_the_keyboard(
+    browser, live_server, event
+):
+    """Arrow keys change a closed menu at each press (on Windows, with a "change" event):
+    the page reloaded in Dansk on the way from Svenska to Norsk (WCAG 3.2.2)."""
+    person = ParticipantFactory(event=event)
+    context = participant_context(browser, live_server, person, viewport=PHONE_390)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/e/{event.slug}/me/")
+    menu = page.locator("#language-select")
+    button = page.locator(".language-switcher button")
+    expect(button).to_be_hidden()
+    # What Chromium on Windows does with ArrowDown: the next language, and "change".
+    menu.focus()
+    page.keyboard.press("ArrowDown")
+    menu.evaluate("m => { m.value = 'da'; m.dispatchEvent(new Event('change', {bubbles: true})); }")
+    page.wait_for_load_state()
+    assert page.evaluate("document.documentElement.lang") == "en"  # not sent
+    expect(button).to_be_visible()  # next in the tab order, to send it
+    menu.evaluate("m => { m.value = 'nb'; m.dispatchEvent(new Event('change', {bubbles: true})); }")
+    shoot(page, "language-menu-keyboard")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.evaluate("document.documentElement.lang") == "nb"
+    assert page.url == f"{live_server.url}/e/{event.slug}/me/"
+
+    # A finger or a mouse: sent at once, as before.
+    with page.expect_navigation():
+        page.locator("#language-select").select_option("en")
+    assert page.evaluate("document.documentElement.lang") == "en"
     context.close()
