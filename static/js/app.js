@@ -68,6 +68,24 @@
     if (note && note.hasAttribute("data-request-error")) note.remove();
   });
 
+  // What a change sent without reloading did (a sign-up, joining an initiative), read out
+  // by screen readers: the texts marked data-announce in the form that sent it, as it came
+  // back, put in a live region that was on the page before (base.html). htmx puts the focus
+  // back on the form's button, found by its id; polls (GET) are not announced.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var config = event.detail.requestConfig;
+    var region = document.getElementById("announcer");
+    if (!config || config.verb === "get" || !region) return;
+    var focused = document.activeElement;
+    var form = focused && focused.closest ? focused.closest("form") : null;
+    if (!form && event.detail.target && event.detail.target.matches("form")) form = event.detail.target;
+    if (!form) return;
+    var texts = Array.prototype.map.call(form.querySelectorAll("[data-announce]"), function (node) {
+      return node.textContent.trim();
+    });
+    if (texts.length) region.textContent = texts.join(". ");
+  });
+
   // The header's links, when large text makes them one row that scrolls sideways: the
   // current page's link in view (a no-op when the row fits).
   document.addEventListener("DOMContentLoaded", function () {

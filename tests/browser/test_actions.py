@@ -223,6 +223,23 @@ def test_closing_circle_page_is_accessible(browser, live_server, scene):
     assert_accessible(page)
 
 
+def test_joining_an_initiative_by_keyboard_is_read_out(browser, live_server, scene):
+    event, facilitator, anna, bo = scene
+    initiative = action_plan.raise_initiative(
+        event=event, participant=bo, what="Starta ett lärnätverk", levels="F"
+    )
+    page = participant_context(
+        browser, live_server, anna, viewport={"width": 390, "height": 844}
+    ).new_page()
+    page.goto(f"{live_server.url}/e/{event.slug}/actions/")
+    button = page.locator(f"#join-{initiative.pk}")
+    button.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#announcer")).to_have_text("You are in")
+    expect(page.locator(f"#join-{initiative.pk}")).to_be_focused()
+    assert InitiativeMember.objects.filter(initiative=initiative, participant=anna).exists()
+
+
 def test_a_closed_board_and_closing_circle_say_so_once_on_a_phone(browser, live_server, scene):
     event, facilitator, anna, bo = scene
     people = [anna, bo] + [ParticipantFactory(event=event) for _ in range(4)]

@@ -472,3 +472,27 @@ def test_an_agenda_of_eight_rooms_is_read_without_scrolling_sideways(
     assert_no_axe_violations(page)
     shoot(page, f"agenda-8-rooms-{width}")
     page.context.close()
+
+
+def test_a_sign_up_by_keyboard_keeps_the_focus_and_is_read_out(browser, live_server, event):
+    """A screen reader said nothing after "Sign up": the answer replaced the form, and
+    the page had no live region for it."""
+    rooms, slots = build_grid(event, rooms=2, rounds=1)
+    topic = TopicFactory(event=event, room=rooms[0], time_slot=slots[0], title="Tillit")
+    person = ParticipantFactory(event=event)
+    viewport = {"width": 390, "height": 844}
+    page = participant_context(browser, live_server, person, viewport=viewport).new_page()
+    page.goto(f"{live_server.url}/e/{event.slug}/")
+    announcer = page.locator("#announcer")
+    expect(announcer).to_have_text("")
+    page.locator(f"#signup-{topic.pk}").focus()
+    page.keyboard.press("Enter")
+    expect(announcer).to_contain_text("You are signed up")
+    expect(announcer).to_contain_text("1 signed up")
+    expect(page.locator(f"#signup-{topic.pk}")).to_be_focused()
+    expect(page.locator(f"#signup-{topic.pk}")).to_contain_text("Leave")
+    page.keyboard.press("Enter")  # and leave again, from the same button
+    expect(announcer).to_have_text("0 signed up")
+    expect(page.locator(f"#signup-{topic.pk}")).to_be_focused()
+    assert_no_axe_violations(page)
+    page.context.close()
