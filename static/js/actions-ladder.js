@@ -22,7 +22,8 @@
         group: "ladder",
         draggable: "[data-draggable]",
         handle: ".ladder__handle",
-        animation: 150,
+        // No sliding for people who asked their system for less motion.
+        animation: window.matchMedia("(prefers-reduced-motion: reduce)").matches ? 0 : 150,
         onEnd: function (event) {
           var item = event.item;
           if (event.from === event.to && event.oldIndex === event.newIndex) return;

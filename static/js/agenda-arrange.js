@@ -47,7 +47,8 @@
         // What is dragged must be a child of the list: in a cell of the grid the
         // session itself, in the list of topics without a place the item holding it.
         draggable: place ? ".session" : "li",
-        animation: 120,
+        // No sliding for people who asked their system for less motion.
+        animation: window.matchMedia("(prefers-reduced-motion: reduce)").matches ? 0 : 120,
         onAdd: function (event) {
           var item = event.item;
           var topic = item.matches("[data-topic]") ? item : item.querySelector("[data-topic]");

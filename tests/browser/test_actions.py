@@ -213,6 +213,21 @@ def test_dragging_on_the_ladder(browser, live_server, scene):
     assert initiative.ladder_step == 3
 
 
+@pytest.mark.parametrize(("motion", "animation"), [("reduce", 0), ("no-preference", 150)])
+def test_the_ladder_slides_only_for_those_who_want_motion(
+    browser, live_server, scene, motion, animation
+):
+    event, facilitator, anna, _bo = scene
+    action_plan.raise_initiative(event=event, participant=anna, what="Lärnätverk", levels="U")
+    page = facilitator_context(browser, live_server, facilitator, reduced_motion=motion).new_page()
+    page.goto(f"{live_server.url}/e/{event.slug}/actions/ladder/")
+    expect(page.locator("#ladder .ladder__list").first).to_have_attribute(
+        "data-sortable-ready", "1"
+    )
+    options = "l => window.Sortable.get(l).options.animation"
+    assert page.locator("#ladder .ladder__list").first.evaluate(options) == animation
+
+
 def test_closing_circle_page_is_accessible(browser, live_server, scene):
     event, facilitator, anna, bo = scene
     people = [anna, bo] + [ParticipantFactory(event=event) for _ in range(6)]

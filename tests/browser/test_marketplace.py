@@ -496,3 +496,18 @@ def test_a_sign_up_by_keyboard_keeps_the_focus_and_is_read_out(browser, live_ser
     expect(page.locator(f"#signup-{topic.pk}")).to_be_focused()
     assert_no_axe_violations(page)
     page.context.close()
+
+
+def test_dragging_in_the_agenda_does_not_slide_for_those_who_want_less_motion(
+    browser, live_server, event, facilitator
+):
+    build_grid(event, rooms=2, rounds=1)
+    page = facilitator_context(
+        browser, live_server, facilitator, reduced_motion="reduce"
+    ).new_page()
+    page.goto(f"{live_server.url}/e/{event.slug}/")
+    cell = page.locator("#agenda [data-cell]").first
+    expect(cell).to_be_attached()
+    page.wait_for_function("() => document.querySelector('#agenda [data-cell]').sortable")
+    assert cell.evaluate("c => c.sortable.options.animation") == 0
+    page.context.close()
