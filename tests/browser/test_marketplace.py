@@ -511,3 +511,21 @@ def test_dragging_in_the_agenda_does_not_slide_for_those_who_want_less_motion(
     page.wait_for_function("() => document.querySelector('#agenda [data-cell]').sortable")
     assert cell.evaluate("c => c.sortable.options.animation") == 0
     page.context.close()
+
+
+def test_the_chosen_filter_shows_in_a_contrast_theme(browser, live_server, event):
+    """With forced colours, "All sessions" (filled) and "My sessions" (outlined) looked
+    alike: nothing showed which list was on the screen."""
+    build_grid(event, rooms=2, rounds=1)
+    person = ParticipantFactory(event=event)
+    page = participant_context(
+        browser, live_server, person, viewport={"width": 390, "height": 844}, forced_colors="active"
+    ).new_page()
+    page.goto(f"{live_server.url}/e/{event.slug}/?show=mine")
+    line = "a => getComputedStyle(a).textDecorationLine"
+    assert page.locator(".filters a[aria-current]").evaluate(line) == "underline"
+    for other in page.locator(".filters a:not([aria-current])").all():
+        assert other.evaluate(line) == "none"
+    assert_no_axe_violations(page)
+    shoot(page, "agenda-forced-colours-390")
+    page.context.close()
