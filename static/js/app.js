@@ -99,6 +99,14 @@
     }
   });
 
+  // A link of that row reached with Tab comes wholly into view, its focus ring too: the
+  // browser left one only partly shown ("…s" of "Reports") at the row's edge.
+  document.addEventListener("focusin", function (event) {
+    var link = event.target;
+    var nav = link.closest && link.closest(".site-nav");
+    if (nav && nav.scrollWidth > nav.clientWidth) link.scrollIntoView({ block: "nearest", inline: "nearest" });
+  });
+
   // A form sent back with errors: focus goes to what went wrong (the summary), so a
   // screen reader reads it out and the keyboard starts there, not at the page's top.
   document.addEventListener("DOMContentLoaded", function () {

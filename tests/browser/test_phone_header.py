@@ -149,3 +149,36 @@ def test_the_language_menu_waits_for_enter_when_changed_with_the_keyboard(
         page.locator("#language-select").select_option("en")
     assert page.evaluate("document.documentElement.lang") == "en"
     context.close()
+
+
+def test_each_header_link_reached_with_tab_shows_whole_with_its_focus_ring(
+    browser, live_server, event
+):
+    """With twice the text size the links scroll sideways in one row: a link tabbed to
+    stayed partly outside it ("…s" of "Reports"), its focus ring cut off above and below."""
+    event.title = LONG_TITLE
+    event.save(update_fields=["title"])
+    person = ParticipantFactory(event=event)
+    context = participant_context(browser, live_server, person)
+    page = context.new_page()
+    session = context.new_cdp_session(page)
+    session.send("Page.setFontSizes", {"fontSizes": {"standard": 32, "fixed": 32}})
+    page.goto(f"{live_server.url}/e/{event.slug}/me/")
+    nav = page.locator(".site-nav")
+    links = nav.locator("a")
+    assert (
+        page.evaluate("document.querySelector('.site-nav').scrollWidth")
+        > nav.bounding_box()["width"]
+    )  # the row does scroll
+    page.locator(".brand").focus()
+    ring = 5  # outline 3 px at 2 px from the link (app.css, :focus-visible)
+    for index in range(links.count()):
+        page.keyboard.press("Tab")
+        expect(links.nth(index)).to_be_focused()
+        row, link = nav.bounding_box(), links.nth(index).bounding_box()
+        assert link["x"] - ring >= row["x"] - 0.5, (index, link, row)
+        assert link["x"] + link["width"] + ring <= row["x"] + row["width"] + 0.5, (index, link, row)
+        assert link["y"] - ring >= row["y"] - 0.5, (index, link, row)
+        assert link["y"] + link["height"] + ring <= row["y"] + row["height"] + 0.5
+    shoot(page, "header-large-text-focus")
+    context.close()
