@@ -37,6 +37,18 @@
     });
   }
 
+  // Where the keyboard's focus is in the region, to put it back after a refresh: by id, or
+  // for a link without one (a session's title, a report's card) by where it goes. Lost, it
+  // fell back to the page's top: a keyboard or screen reader user in a busy marketplace
+  // started over at each change anyone made.
+  function focusAddress(region) {
+    var active = document.activeElement;
+    if (!active || active === region || !region.contains(active)) return null;
+    if (active.id) return "#" + CSS.escape(active.id);
+    var href = active.tagName === "A" && active.getAttribute("href");
+    return href ? 'a[href="' + CSS.escape(href) + '"]' : null;
+  }
+
   function poll(region) {
     var interval = parseInt(region.getAttribute("data-poll"), 10) || 10000;
     var url = region.getAttribute("data-poll-url");
@@ -64,7 +76,7 @@
         })
         .then(function (html) {
           if (html === null || html === undefined || started !== changes) return;
-          var focusedId = document.activeElement && region.contains(document.activeElement) ? document.activeElement.id : null;
+          var focused = focusAddress(region);
           var holder = document.createElement("div");
           holder.innerHTML = html;
           var fresh = holder.querySelector("#" + region.id);
@@ -73,10 +85,8 @@
           region.replaceChildren.apply(region, Array.prototype.slice.call(fresh.childNodes));
           putBack(region, notes);
           if (window.htmx) window.htmx.process(region);
-          if (focusedId) {
-            var again = document.getElementById(focusedId);
-            if (again) again.focus();
-          }
+          var again = focused && region.querySelector(focused);
+          if (again) again.focus({ preventScroll: true });
           region.dispatchEvent(new CustomEvent("agendaRefreshed", { bubbles: true }));
         })
         .catch(function () { /* offline: try again next tick */ })

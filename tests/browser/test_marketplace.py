@@ -9,6 +9,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from agenda.models import SignUp, Topic
+from agenda.services import post_topic
 from tests.agenda.conftest import build_grid
 from tests.conftest import PHONE, PROJECTOR
 from tests.factories import ParticipantFactory, TimeSlotFactory, TopicFactory
@@ -528,4 +529,30 @@ def test_the_chosen_filter_shows_in_a_contrast_theme(browser, live_server, event
         assert other.evaluate(line) == "none"
     assert_no_axe_violations(page)
     shoot(page, "agenda-forced-colours-390")
+    page.context.close()
+
+
+def test_the_focus_stays_on_a_sessions_link_when_the_agenda_refreshes(browser, live_server, event):
+    """A link has no id to find it again by: each refresh (anyone's new topic or sign-up)
+    dropped the keyboard's focus to the top of the page."""
+    rooms, slots = build_grid(event, rooms=2, rounds=1)
+    first = TopicFactory(event=event, room=rooms[0], time_slot=slots[0], title="Tillit")
+    person = ParticipantFactory(event=event)
+    viewport = {"width": 390, "height": 844}
+    page = participant_context(browser, live_server, person, viewport=viewport).new_page()
+    page.goto(f"{live_server.url}/e/{event.slug}/")
+    link = page.locator(f"#topic-title-{first.pk} a")
+    link.focus()
+    post_topic(
+        event=event,
+        participant=ParticipantFactory(event=event),
+        title="Nytt ämne från någon annan",
+        room=rooms[1],
+        time_slot=slots[0],
+    )
+    page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")  # poll now
+    expect(page.locator("#agenda")).to_contain_text(
+        "Nytt ämne från någon annan", timeout=25000
+    )  # the next poll, or the one after it
+    expect(page.locator(f"#topic-title-{first.pk} a")).to_be_focused()
     page.context.close()
