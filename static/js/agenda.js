@@ -37,16 +37,27 @@
     });
   }
 
-  // Where the keyboard's focus is in the region, to put it back after a refresh: by id, or
-  // for a link without one (a session's title, a report's card) by where it goes. Lost, it
+  // Where the keyboard's focus is in the region, to find it again after a refresh: by id;
+  // a link without one (a session's title, a report's card) by where it goes; anything
+  // else (an initiative's "Change") by its place in the nearest part with an id. Lost, it
   // fell back to the page's top: a keyboard or screen reader user in a busy marketplace
   // started over at each change anyone made.
-  function focusAddress(region) {
+  function focusFinder(region) {
     var active = document.activeElement;
     if (!active || active === region || !region.contains(active)) return null;
-    if (active.id) return "#" + CSS.escape(active.id);
+    if (active.id) return function () { return document.getElementById(active.id); };
     var href = active.tagName === "A" && active.getAttribute("href");
-    return href ? 'a[href="' + CSS.escape(href) + '"]' : null;
+    if (href) {
+      var link = 'a[href="' + CSS.escape(href) + '"]';
+      return function () { return region.querySelector(link); };
+    }
+    var part = active.parentElement.closest("[id]");
+    if (!part || part === region || !region.contains(part)) return null;
+    var index = Array.prototype.indexOf.call(part.querySelectorAll(active.tagName), active);
+    return function () {
+      var again = document.getElementById(part.id);
+      return again ? again.querySelectorAll(active.tagName)[index] : null;
+    };
   }
 
   function poll(region) {
@@ -76,7 +87,7 @@
         })
         .then(function (html) {
           if (html === null || html === undefined || started !== changes) return;
-          var focused = focusAddress(region);
+          var focused = focusFinder(region);
           var holder = document.createElement("div");
           holder.innerHTML = html;
           var fresh = holder.querySelector("#" + region.id);
@@ -85,8 +96,8 @@
           region.replaceChildren.apply(region, Array.prototype.slice.call(fresh.childNodes));
           putBack(region, notes);
           if (window.htmx) window.htmx.process(region);
-          var again = focused && region.querySelector(focused);
-          if (again) again.focus({ preventScroll: true });
+          var again = focused && focused();
+          if (again && region.contains(again)) again.focus({ preventScroll: true });
           region.dispatchEvent(new CustomEvent("agendaRefreshed", { bubbles: true }));
         })
         .catch(function () { /* offline: try again next tick */ })

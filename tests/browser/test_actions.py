@@ -255,6 +255,26 @@ def test_joining_an_initiative_by_keyboard_is_read_out(browser, live_server, sce
     assert InitiativeMember.objects.filter(initiative=initiative, participant=anna).exists()
 
 
+def test_the_focus_stays_on_change_when_the_board_refreshes(browser, live_server, scene):
+    """ "Change" (a <summary>) has no id nor link: a refresh of the board, after someone
+    joined an initiative, dropped the keyboard's focus to the top of the page."""
+    event, facilitator, anna, bo = scene
+    own = action_plan.raise_initiative(event=event, participant=anna, what="Mitt", levels="G")
+    other = action_plan.raise_initiative(event=event, participant=bo, what="Hans", levels="F")
+    page = participant_context(
+        browser, live_server, anna, viewport={"width": 390, "height": 844}
+    ).new_page()
+    page.goto(f"{live_server.url}/e/{event.slug}/actions/")
+    change = f"#initiative-{own.pk} .initiative__manage summary"
+    count = page.locator(f"#initiative-{other.pk} .initiative__count")
+    expect(count).to_have_text("0 people")
+    page.locator(change).focus()
+    action_plan.join_initiative(initiative=other, participant=bo)
+    page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")  # poll now
+    expect(count).to_have_text("1 person", timeout=25000)  # the next poll, or the one after
+    expect(page.locator(change)).to_be_focused()
+
+
 def test_a_closed_board_and_closing_circle_say_so_once_on_a_phone(browser, live_server, scene):
     event, facilitator, anna, bo = scene
     people = [anna, bo] + [ParticipantFactory(event=event) for _ in range(4)]
