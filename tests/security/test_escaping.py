@@ -264,7 +264,9 @@ def test_json_exports_parse_hold_the_text_exactly_and_are_downloads(hostile, fac
     assert response["Content-Disposition"].startswith("attachment")
     document = json.loads(response.content)
     assert document["event"]["title"] == HOSTILE
-    assert json.loads(json.dumps(event_io.export_event(hostile["event"]))) == document
+    again = json.loads(json.dumps(event_io.export_event(hostile["event"])))
+    # The export is stamped with its second: the two may fall on both sides of one.
+    assert {**again, "exported_at": None} == {**document, "exported_at": None}
 
     mine = export_participant_data(hostile["convener"])
     assert HOSTILE[:80] in strings(json.loads(mine.content))
