@@ -282,7 +282,7 @@ def note_write(event_id: int, version: int) -> None:
 
 def note_unpatchable(event_id: int) -> None:
     """This request's write to the event is one that a page patched with the writer's
-    own sessions and topics (agenda/views.py, _patch) would not show, as a session
+    own sessions and topics (agenda/rendering.py, _patch) would not show, as a session
     they left: their next pages come from a render that holds it."""
     unpatchable = _unpatchable.get()
     if unpatchable is not None:

@@ -295,7 +295,7 @@ SECURE_CSP = {
 }
 
 # A poll of the agenda may get a grid rendered this many seconds before the last write
-# (agenda/views.py): in a marketplace burst the grid is then rendered once a moment
+# (agenda/rendering.py): in a marketplace burst the grid is then rendered once a moment
 # per worker, not once per poll. 0 turns it off.
 POLL_COALESCE_SECONDS = envint("POLL_COALESCE_SECONDS", "2")
 

@@ -1,5 +1,5 @@
 """A participant's own writes on their next agenda page, when that page comes from a
-render made before the write (agenda/views.py, _patch): the write is put in, and
+render made before the write (agenda/rendering.py, _patch): the write is put in, and
 nothing else of the render changes."""
 
 import re
@@ -230,9 +230,9 @@ def test_an_older_topic_the_render_leaves_out_stays_out(
 
     from django.utils import timezone
 
-    from agenda import views
+    from agenda import rendering
 
-    monkeypatch.setattr(views, "UNPLACED_SHOWN", 2)
+    monkeypatch.setattr(rendering, "UNPLACED_SHOWN", 2)
     old = TopicFactory(event=event, title="Mitt gamla", convener=participant)
     Topic.objects.filter(pk=old.pk).update(
         created_at=timezone.now() - datetime.timedelta(minutes=5)

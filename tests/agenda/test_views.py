@@ -1197,9 +1197,9 @@ def test_a_phone_gets_the_newest_topics_without_a_place_and_a_way_to_all(
 ):
     """A marketplace of 2,000 topics is not 2,000 cards on every phone: the newest,
     those someone signed up for (taken out of the grid), and a link to them all."""
-    from agenda import views
+    from agenda import rendering
 
-    monkeypatch.setattr(views, "UNPLACED_SHOWN", 2)
+    monkeypatch.setattr(rendering, "UNPLACED_SHOWN", 2)
     mine_taken_out = TopicFactory(event=event, title="Taken out", convener=participant)
     SignUpFactory(topic=mine_taken_out, participant=participant)
     my_old = TopicFactory(event=event, title="Mine, old", convener=participant)

@@ -291,9 +291,9 @@ def test_a_big_marketplace_fits_the_projector_a_page_at_a_time(
 def test_a_phone_reads_the_newest_topics_without_a_place_and_opens_them_all(
     browser, live_server, event, participant, monkeypatch
 ):
-    from agenda import views
+    from agenda import rendering
 
-    monkeypatch.setattr(views, "UNPLACED_SHOWN", 3)
+    monkeypatch.setattr(rendering, "UNPLACED_SHOWN", 3)
     build_grid(event, rooms=2, rounds=1)
     titles = [f"Idé {number}" for number in range(1, 6)]
     for title in titles:

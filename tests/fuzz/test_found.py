@@ -150,7 +150,7 @@ def test_a_new_initiative_from_a_topic_that_is_no_plain_number(world):
 
 def test_an_agenda_filter_with_a_newline_stays_out_of_the_etag_header(world):
     """?show= went into the ETag header as it came: a newline raised BadHeaderError. Fixed in
-    agenda.views.home: only the known filters."""
+    agenda.rendering.show_filter: only the known filters."""
     url = reverse("agenda:home", kwargs={"slug": world.event.slug})
     response = world.client("participant").get(url, {"show": "mine\nX-Evil: 1"})
     assert response.status_code == 200
