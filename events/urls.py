@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import privacy_views, views
+from . import privacy_views, setup_views, views
 
 app_name = "events"
 
@@ -25,36 +25,36 @@ event_urlpatterns = [
     ),
     path("facilitate/delete/", privacy_views.event_delete, name="event-delete"),
     # Facilitators
-    path("facilitate/", views.facilitate, name="facilitate"),
-    path("facilitate/details/", views.event_details, name="event-details"),
-    path("facilitate/phase/", views.event_phase, name="event-phase"),
-    path("facilitate/lock/", views.event_lock, name="event-lock"),
-    path("facilitate/duplicate/", views.event_duplicate, name="event-duplicate"),
+    path("facilitate/", setup_views.facilitate, name="facilitate"),
+    path("facilitate/details/", setup_views.event_details, name="event-details"),
+    path("facilitate/phase/", setup_views.event_phase, name="event-phase"),
+    path("facilitate/lock/", setup_views.event_lock, name="event-lock"),
+    path("facilitate/duplicate/", setup_views.event_duplicate, name="event-duplicate"),
     path("facilitate/poster/", views.poster, name="poster"),
-    path("facilitate/rooms/", views.room_add, name="room-add"),
-    path("facilitate/rooms/renumber/", views.rooms_renumber, name="rooms-renumber"),
-    path("facilitate/rooms/<int:pk>/", views.room_edit, name="room-edit"),
-    path("facilitate/slots/", views.slot_add, name="slot-add"),
-    path("facilitate/slots/renumber/", views.slots_renumber, name="slots-renumber"),
-    path("facilitate/slots/<int:pk>/", views.slot_edit, name="slot-edit"),
-    path("facilitate/run-sheet/", views.run_sheet_add, name="run-sheet-add"),
+    path("facilitate/rooms/", setup_views.room_add, name="room-add"),
+    path("facilitate/rooms/renumber/", setup_views.rooms_renumber, name="rooms-renumber"),
+    path("facilitate/rooms/<int:pk>/", setup_views.room_edit, name="room-edit"),
+    path("facilitate/slots/", setup_views.slot_add, name="slot-add"),
+    path("facilitate/slots/renumber/", setup_views.slots_renumber, name="slots-renumber"),
+    path("facilitate/slots/<int:pk>/", setup_views.slot_edit, name="slot-edit"),
+    path("facilitate/run-sheet/", setup_views.run_sheet_add, name="run-sheet-add"),
     path(
         "facilitate/run-sheet/<int:pk>/delete/",
-        views.run_sheet_delete,
+        setup_views.run_sheet_delete,
         name="run-sheet-delete",
     ),
     path(
         "facilitate/participants/<int:pk>/remove/",
-        views.participant_remove,
+        setup_views.participant_remove,
         name="participant-remove",
     ),
-    path("facilitate/invites/", views.invite_create, name="invite-create"),
+    path("facilitate/invites/", setup_views.invite_create, name="invite-create"),
 ]
 
 urlpatterns = [
     path("join/", views.join, name="join"),
-    path("facilitate/", views.dashboard, name="dashboard"),
-    path("facilitate/new/", views.event_new, name="event-new"),
-    path("facilitate/invite/<slug:token>/", views.invite_accept, name="invite-accept"),
+    path("facilitate/", setup_views.dashboard, name="dashboard"),
+    path("facilitate/new/", setup_views.event_new, name="event-new"),
+    path("facilitate/invite/<slug:token>/", setup_views.invite_accept, name="invite-accept"),
     path("e/<slug:slug>/", include(event_urlpatterns)),
 ]
