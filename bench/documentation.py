@@ -178,8 +178,8 @@ def synthetic_reports() -> None:
     from django.conf import settings
     from django.core.files.storage import default_storage
 
-    from reports import documentation
-    from reports.documentation import PrintComment, PrintPhoto
+    from reports import documentation, documentation_context
+    from reports.documentation_context import PrintComment, PrintPhoto
 
     real = documentation.build_context
 
@@ -192,7 +192,7 @@ def synthetic_reports() -> None:
     def build_context(event, *, photo_src=None, progress=None):
         context = real(event, photo_src=photo_src, progress=progress)
         fields = [StoredPhoto(f"bench-photos/{i:03d}.jpg") for i in range(80)]
-        paths = documentation.prepare_print_photos(fields, progress=progress)
+        paths = documentation_context.prepare_print_photos(fields, progress=progress)
         for index, item in enumerate(context["report_items"]):
             item.report = True
             item.people = "Åsa, Örjan, Märta, Ebba, Jörgen"

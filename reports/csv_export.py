@@ -20,7 +20,8 @@ from agenda.models import Topic
 from events.models import Event
 from openspace.text import slugify
 
-from .documentation import Export, action_rows, session_sort_key
+from .documentation import Export
+from .documentation_context import action_rows, session_sort_key
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 LEADING_SPACES = " \u00a0\u3000"

@@ -80,7 +80,7 @@ def test_agenda_csv_guards_against_formula_injection(facilitator):
 
 
 def test_action_plan_csv_has_the_five_columns_and_guards_cells(facilitator, monkeypatch):
-    from reports.documentation import ActionRow
+    from reports.documentation_context import ActionRow
 
     event = EventFactory(facilitators=[facilitator])
     rows = [

@@ -12,7 +12,7 @@ from django.utils.translation import gettext
 
 from agenda.models import Room, TimeSlot, Topic
 from events.models import Event, Participant, ParticipantVisibility
-from reports import documentation
+from reports import documentation, documentation_context
 from reports.models.documentation import DocumentationRender, PdfVariant, RenderStatus
 from tests.factories import EventFactory
 
@@ -114,7 +114,7 @@ def test_pdf_of_the_seeded_demo_event_has_every_session_and_initiative(tmp_path)
         Topic.objects.active()
         .filter(event=event, room__isnull=False)
         .select_related("room", "time_slot"),
-        key=documentation.session_sort_key,
+        key=documentation_context.session_sort_key,
     )
     assert sessions
 
@@ -458,19 +458,19 @@ def test_context_queries_do_not_grow_with_the_event(django_assert_max_num_querie
 
 
 def test_css_strings_are_escaped():
-    assert documentation.css_string('Sida "x" \\') == '"Sida \\22 x\\22  \\5c "'
-    assert re.fullmatch(r'"[^"\n]*"', documentation.css_string("a\nb"))
+    assert documentation_context.css_string('Sida "x" \\') == '"Sida \\22 x\\22  \\5c "'
+    assert re.fullmatch(r'"[^"\n]*"', documentation_context.css_string("a\nb"))
     # Nothing a translation holds can end the string or the <style> element.
-    hostile = documentation.css_string('"; } </style><script>x</script>')
+    hostile = documentation_context.css_string('"; } </style><script>x</script>')
     assert re.fullmatch(r'"[^"<>\n]*"', hostile)
-    assert documentation.css_string("Side 1 av 2 – å") == '"Side 1 av 2 \\2013  å"'
+    assert documentation_context.css_string("Side 1 av 2 – å") == '"Side 1 av 2 \\2013  å"'
 
 
 def test_page_counter_follows_the_translated_sentence():
-    assert documentation.page_counter_css("Sida %(page)s av %(pages)s") == (
+    assert documentation_context.page_counter_css("Sida %(page)s av %(pages)s") == (
         '"Sida " counter(page) " av " counter(pages)'
     )
-    assert documentation.page_counter_css("%(page)s/%(pages)s") == (
+    assert documentation_context.page_counter_css("%(page)s/%(pages)s") == (
         'counter(page) "/" counter(pages)'
     )
 
@@ -509,7 +509,7 @@ def test_photos_are_embedded_at_print_size(demo):
     }
     sizes = list(images.values())
     assert len(sizes) == 2 * len(REPORTED)
-    assert all(max(size) <= documentation.PRINT_PHOTO_LONG_EDGE for size in sizes)
+    assert all(max(size) <= documentation_context.PRINT_PHOTO_LONG_EDGE for size in sizes)
 
 
 @needs_poppler
@@ -542,7 +542,7 @@ def test_the_action_plans_level_names_are_printed_whole(facilitator, tmp_path, l
 
 
 def test_only_action_plan_rows_of_half_a_page_or_more_may_break():
-    row = documentation.ActionRow(
+    row = documentation_context.ActionRow(
         who="Nätverket", what="Idé", level="F", level_label="Prepare", when="", joins=""
     )
     assert not row.tall
@@ -550,7 +550,7 @@ def test_only_action_plan_rows_of_half_a_page_or_more_may_break():
     assert not row.tall
     row.what = ("Vi bygger en mötesplats för äldre i varje stadsdel. " * 40)[:2000]
     assert row.tall
-    many = documentation.ActionRow(
+    many = documentation_context.ActionRow(
         who="Nätverket",
         what="Idé",
         level="F",
