@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 from django.utils.html import escape
 
-from events.models import Phase, Series
+from events.models import Event, Phase, Series
 from reports import action_plan
 from reports.models import Initiative, InitiativeMember, Reflection
 from tests.conftest import login_participant
@@ -791,3 +791,19 @@ def test_an_initiative_in_arabic_or_hebrew_runs_right_to_left(
     for name in ("actions", "ladder", "actions-wall"):
         page = participant_client.get(url(name, open_event)).content.decode()
         assert re.search(r'dir="auto">' + re.escape(initiative.what[:20]), page), name
+
+
+def test_once_closed_the_initiator_still_moves_their_initiative_on_the_ladder(
+    client, open_event, initiative, initiator
+):
+    """Which step an initiative is on today is its state, kept up to date for the follow-up
+    at the next meeting, as the initiative's state is: closing does not freeze it, and
+    the ladder offers the move only to whom the server allows it."""
+    Event.objects.filter(pk=open_event.pk).update(phase=Phase.CLOSED)
+    login_participant(client, initiator)
+    page = client.get(url("ladder", open_event)).content.decode()
+    assert url("ladder-move", open_event, pk=initiative.pk) in page
+    response = client.post(url("ladder-move", open_event, pk=initiative.pk), {"step": "2"})
+    assert response.status_code == 302
+    initiative.refresh_from_db()
+    assert initiative.ladder_step == 2
