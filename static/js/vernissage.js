@@ -34,6 +34,7 @@
     var all = slides();
     if (!all.length) return;
     index = (next + all.length) % all.length;
+    document.body.toggleAttribute("data-wall-turning", all.length > 1);
     all.forEach(function (slide, i) { slide.classList.toggle("slide--current", i === index); });
     fit(all[index]);
   }
@@ -42,7 +43,9 @@
     var holder = document.getElementById("slides");
     if (!holder) return;
     var every = parseInt(holder.getAttribute("data-rotate"), 10) || 20000;
-    setInterval(function () { show(index + 1); }, every);
+    setInterval(function () {
+      if (!(window.wallPaused && window.wallPaused())) show(index + 1);
+    }, every);
     // After a live refresh keep showing the same position.
     document.body.addEventListener("agendaRefreshed", function () { show(index); });
     document.addEventListener("keydown", function (event) {

@@ -37,6 +37,7 @@
 
     function show() {
       if (current >= pages.length) current = 0;
+      document.body.toggleAttribute("data-wall-turning", pages.length > 1);
       pages.forEach(function (page, index) {
         page.forEach(function (row) { row.hidden = index !== current; });
       });
@@ -51,7 +52,7 @@
 
     layout();
     setInterval(function () {
-      if (pages.length < 2) return;
+      if (pages.length < 2 || (window.wallPaused && window.wallPaused())) return;
       current = (current + 1) % pages.length;
       show();
     }, seconds * 1000);

@@ -183,3 +183,50 @@ def test_photos_from_a_phone_are_taken_or_refused_one_by_one(
         assert stored.size == (900, 1200) and not stored.getexif()
     assert_no_horizontal_scroll(page)
     shoot(page, "report-photos-refused")
+
+
+def test_the_news_wall_can_be_held_on_a_report(browser, live_server, event, topic, facilitator):
+    """The reports turn every 20 s by themselves; Pause (or the P key) holds the one on the
+    screen for as long as the room talks about it (WCAG 2.2.2), and turns them again."""
+    second = TopicFactory(
+        event=event,
+        title="Andra samtalet",
+        room=RoomFactory(event=event, code="B"),
+        time_slot=topic.time_slot,
+    )
+    for session in (topic, second):
+        Report.objects.create(
+            topic=session, event=event, discussion="Vad vi pratade om.", published_at=timezone.now()
+        )
+    page = facilitator_context(browser, live_server, facilitator, viewport=PROJECTOR).new_page()
+    page.clock.install()
+    page.goto(f"{live_server.url}/e/{event.slug}/wall/reports/")
+    title = page.locator(".slide--current .wall__title")
+    first = title.inner_text()
+    page.clock.run_for(21_000)
+    expect(title).not_to_have_text(first)
+    held = title.inner_text()
+
+    page.get_by_role("button", name="Pause").click()
+    page.clock.run_for(61_000)
+    expect(title).to_have_text(held)
+    expect(page.get_by_role("button", name="Resume")).to_be_visible()
+    shoot(page, "news-wall-paused")
+    assert_no_axe_violations(page)
+
+    page.keyboard.press("p")
+    expect(page.get_by_role("button", name="Pause")).to_be_visible()
+    page.clock.run_for(21_000)
+    expect(title).not_to_have_text(held)
+
+
+def test_a_wall_with_nothing_to_turn_shows_no_pause(
+    browser, live_server, event, topic, facilitator
+):
+    Report.objects.create(
+        topic=topic, event=event, discussion="Vad vi pratade om.", published_at=timezone.now()
+    )
+    page = facilitator_context(browser, live_server, facilitator, viewport=PROJECTOR).new_page()
+    page.goto(f"{live_server.url}/e/{event.slug}/wall/reports/")
+    expect(page.locator(".slide--current")).to_be_visible()
+    expect(page.locator("[data-wall-pause]")).to_be_hidden()
