@@ -182,7 +182,7 @@ class TimeSlotForm(GuardedModelForm):
         return data
 
 
-class RunSheetItemForm(forms.ModelForm):
+class RunSheetItemForm(GuardedModelForm):
     class Meta:
         model = RunSheetItem
         fields = ["phase", "label", "starts_at", "ends_at"]

@@ -265,16 +265,32 @@ def renumber_time_slots(*, event: Event) -> None:
 # -- run sheet ---------------------------------------------------------------
 
 
-@transaction.atomic
-def add_run_sheet_item(*, event: Event, phase: str, label: str, starts_at, ends_at):
+def _check_run_sheet_item(*, phase: str, label: str, starts_at, ends_at) -> None:
     if ends_at <= starts_at:
         raise SetupError(_("An item of the run sheet must end after it starts."))
     if not phase and not label.strip():  # a break ("Lunch") has a label and no phase
         raise SetupError(_("Give the item a label, or choose its phase."))
+
+
+@transaction.atomic
+def add_run_sheet_item(*, event: Event, phase: str, label: str, starts_at, ends_at):
+    _check_run_sheet_item(phase=phase, label=label, starts_at=starts_at, ends_at=ends_at)
     item = RunSheetItem.objects.create(
         event=event, phase=phase, label=label, starts_at=starts_at, ends_at=ends_at
     )
     event.touch()
+    return item
+
+
+@transaction.atomic
+def update_run_sheet_item(
+    *, item: RunSheetItem, phase: str, label: str, starts_at, ends_at
+) -> RunSheetItem:
+    """A time moved or a label corrected (item.event: the event it is in)."""
+    _check_run_sheet_item(phase=phase, label=label, starts_at=starts_at, ends_at=ends_at)
+    item.phase, item.label, item.starts_at, item.ends_at = phase, label, starts_at, ends_at
+    item.save()
+    item.event.touch()
     return item
 
 

@@ -65,7 +65,9 @@ def event_new(request):
     return render(request, "events/event_new.html", {"form": form})
 
 
-def _setup_context(request, event, room_errors=None, slot_errors=None, **forms):
+def _setup_context(
+    request, event, room_errors=None, slot_errors=None, run_sheet_errors=None, **forms
+):
     viewer = get_viewer(request, event)
     rooms = list(event.rooms.all())
     for room in rooms:
@@ -79,6 +81,15 @@ def _setup_context(request, event, room_errors=None, slot_errors=None, **forms):
         )
         # Allowed (an evening session after the day's programme), but more often a typo.
         slot.outside_hours = slot.starts_at < event.start_time or slot.ends_at > event.end_time
+    # One item of the run sheet at a time is changed in place (?edit-item=<id>), or
+    # one whose change was refused, with what was typed.
+    run_sheet = list(event.run_sheet.all())
+    editing = request.GET.get("edit-item", "")
+    for item in run_sheet:
+        item.form = (run_sheet_errors or {}).get(item.pk)
+        if item.form is None and editing == str(item.pk):
+            item.form = RunSheetItemForm(instance=item, prefix=f"item-{item.pk}")
+            item.form.fields["phase"].widget.attrs["autofocus"] = True
     # Anonymised participants keep their sign-ups (the counts) but have no name left to
     # show or remove: they are counted, not listed.
     everyone = list(event.participants.active())
@@ -88,7 +99,7 @@ def _setup_context(request, event, room_errors=None, slot_errors=None, **forms):
         "nav": "facilitate",
         "rooms": rooms,
         "slots": slots,
-        "run_sheet": list(event.run_sheet.all()),
+        "run_sheet": run_sheet,
         "participants": [p for p in everyone if p.anonymised_at is None],
         "anonymised_count": sum(p.anonymised_at is not None for p in everyone),
         "phases": Phase.choices,
@@ -138,7 +149,8 @@ def _after_write(request, event, section: str):
 @login_required
 def facilitate(request, slug):
     event = get_event_for_facilitator(request, slug)
-    return _setup_response(request, event, "details")
+    # "Change" on a run-sheet item asks for that section with the item's form.
+    return _setup_response(request, event, "run-sheet" if "edit-item" in request.GET else "details")
 
 
 @require_POST
@@ -323,6 +335,29 @@ def run_sheet_add(request, slug):
         idempotency.done(request)
         return _after_write(request, event, "run-sheet")
     return _setup_response(request, event, "run-sheet", run_sheet_form=form)
+
+
+@require_POST
+@vary_on_headers("HX-Request")
+@login_required
+def run_sheet_edit(request, slug, pk):
+    event = get_event_for_facilitator(request, slug)
+    item = get_object_or_404(RunSheetItem, pk=pk, event=event)
+    item.event = event
+    form = RunSheetItemForm(
+        request.POST, prefix=f"item-{item.pk}", instance=RunSheetItem.objects.get(pk=pk)
+    )
+    if form.is_valid():
+        try:
+            with transaction.atomic():
+                stored = get_object_or_404(RunSheetItem.objects.select_for_update(), pk=pk)
+                if form.unchanged_since_drawn(stored):
+                    services.update_run_sheet_item(item=item, **form.cleaned_data)
+        except services.SetupError as error:
+            form.add_error(None, str(error))
+    if form.errors:
+        return _setup_response(request, event, "run-sheet", run_sheet_errors={item.pk: form})
+    return _after_write(request, event, "run-sheet")
 
 
 @require_POST

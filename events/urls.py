@@ -38,6 +38,7 @@ event_urlpatterns = [
     path("facilitate/slots/renumber/", setup_views.slots_renumber, name="slots-renumber"),
     path("facilitate/slots/<int:pk>/", setup_views.slot_edit, name="slot-edit"),
     path("facilitate/run-sheet/", setup_views.run_sheet_add, name="run-sheet-add"),
+    path("facilitate/run-sheet/<int:pk>/", setup_views.run_sheet_edit, name="run-sheet-edit"),
     path(
         "facilitate/run-sheet/<int:pk>/delete/",
         setup_views.run_sheet_delete,

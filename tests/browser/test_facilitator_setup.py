@@ -141,6 +141,16 @@ def test_facilitator_puts_a_lunch_without_a_phase_on_the_run_sheet(
         ("", "Lunch"),
     ]
 
+    # Lunch moves by a quarter: changed in place, not removed and added again.
+    section.get_by_role("link", name="Change Lunch").click()
+    start = section.locator(f"#id_item-{event.run_sheet.get(label='Lunch').pk}-starts_at")
+    expect(section.locator("select[autofocus]")).to_be_focused()
+    section.screenshot(path="/tmp/shots/browser-tests/run-sheet-change.png")
+    start.fill("12:15")
+    section.get_by_role("button", name="Save Lunch").click()
+    expect(section.locator("tbody tr").nth(1).locator("td").first).to_have_text("12:15–12:45")
+    assert_no_axe_violations(page)
+
 
 def test_switching_the_phase_shows_which_projector_view_goes_with_it(
     browser, live_server, event, facilitator

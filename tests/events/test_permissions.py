@@ -55,6 +55,11 @@ FACILITATOR_POSTS = [
         None,
         {"item-phase": "closing", "item-starts_at": "15:00", "item-ends_at": "16:00"},
     ),
+    (
+        "run-sheet-edit",
+        "item",
+        {"item-1-label": "Fika", "item-1-starts_at": "10:00", "item-1-ends_at": "10:15"},
+    ),
     ("run-sheet-delete", "item", {}),
     ("participant-remove", "someone", {}),
     ("invite-create", None, {}),
@@ -130,6 +135,7 @@ def test_facilitator_writes_refuse_get_and_unknown_events(
     [
         ("room-edit", "room"),
         ("slot-edit", "slot"),
+        ("run-sheet-edit", "item"),
         ("run-sheet-delete", "item"),
         ("participant-remove", "someone"),
     ],

@@ -608,12 +608,97 @@ def test_the_run_sheet_shows_a_labelled_phase_with_its_phase(facilitator_client,
         )
     page = facilitator_client.get(u("facilitate", event)).content.decode()
     rows = re.findall(r"<tr><td class=\"nowrap\">(.*?)</tr>", page, re.S)
-    text = [re.sub(r"<[^>]+>|\s+", " ", row).split("Remove")[0].split() for row in rows]
+    text = [re.sub(r"<[^>]+>|\s+", " ", row).split("Change")[0].split() for row in rows]
     assert [" ".join(words) for words in text] == [
         "10:00–10:30 Vi skapar agendan · Marketplace",
         "10:30–12:00 Dialogue rounds",
         "12:00–12:45 Lunch",
     ]
+
+
+def _lunch(event):
+    from events.models import RunSheetItem
+
+    return RunSheetItem.objects.create(
+        event=event, label="Lunch", starts_at=datetime.time(12, 0), ends_at=datetime.time(12, 45)
+    )
+
+
+def _item_form(item, **values) -> dict:
+    """The fields of an item's edit form as drawn, with `values` typed over them."""
+    from events.forms import RunSheetItemForm
+
+    form = RunSheetItemForm(instance=item, prefix=f"item-{item.pk}")
+    data = {form.add_prefix("base"): form.initial["base"]}
+    fields = {"phase": item.phase, "label": item.label, "starts_at": "12:00", "ends_at": "12:45"}
+    fields.update(values)
+    data.update({form.add_prefix(name): value for name, value in fields.items()})
+    return data
+
+
+def test_a_run_sheet_item_is_changed_in_place(facilitator_client, event):
+    """Lunch moved by a quarter: changed, not removed and added again."""
+    item = _lunch(event)
+    version = Event.objects.get(pk=event.pk).version
+    page = facilitator_client.get(u("facilitate", event)).content.decode()
+    change = u("facilitate", event) + f"?edit-item={item.pk}"
+    assert f"?edit-item={item.pk}" in page
+    fragment = facilitator_client.get(change, headers={"HX-Request": "true"}).content.decode()
+    assert fragment.lstrip().startswith('<section id="run-sheet"')
+    assert f'name="item-{item.pk}-starts_at"' in fragment and "autofocus" in fragment
+
+    response = facilitator_client.post(
+        u("run-sheet-edit", event, pk=item.pk),
+        _item_form(item, label="Lunch i matsalen", starts_at="12:15", ends_at="13:00"),
+    )
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert (item.label, item.starts_at, item.ends_at) == (
+        "Lunch i matsalen",
+        datetime.time(12, 15),
+        datetime.time(13, 0),
+    )
+    assert Event.objects.get(pk=event.pk).version > version  # the wall shows it
+
+
+def test_a_refused_change_of_a_run_sheet_item_keeps_what_was_typed(facilitator_client, event):
+    item = _lunch(event)
+    response = facilitator_client.post(
+        u("run-sheet-edit", event, pk=item.pk),
+        _item_form(item, label="Sen lunch", starts_at="13:00", ends_at="12:30"),
+        headers={"HX-Request": "true"},
+    )
+    body = response.content.decode()
+    assert "An item of the run sheet must end after it starts." in body
+    assert 'value="Sen lunch"' in body
+    item.refresh_from_db()
+    assert (item.label, item.starts_at) == ("Lunch", datetime.time(12, 0))
+
+
+def test_two_facilitators_changing_one_run_sheet_item_overwrite_nothing_unseen(
+    facilitator_client, event
+):
+    item = _lunch(event)
+    drawn = _item_form(item, starts_at="12:30", ends_at="13:15")
+    services.update_run_sheet_item(
+        item=item, phase="", label="Lunch ute", starts_at=item.starts_at, ends_at=item.ends_at
+    )
+    response = facilitator_client.post(u("run-sheet-edit", event, pk=item.pk), drawn)
+    body = response.content.decode()
+    assert "Someone else saved this while you were editing it." in body
+    assert "Lunch ute" in body and 'value="12:30"' in body
+    item.refresh_from_db()
+    assert (item.label, item.starts_at) == ("Lunch ute", datetime.time(12, 0))
+
+
+def test_a_run_sheet_item_of_another_event_is_not_found(facilitator_client, event):
+    other = _lunch(EventFactory())
+    response = facilitator_client.post(
+        u("run-sheet-edit", event, pk=other.pk), _item_form(other, label="X")
+    )
+    assert response.status_code == 404
+    other.refresh_from_db()
+    assert other.label == "Lunch"
 
 
 def test_control_and_direction_characters_leave_the_setup_texts(facilitator_client, event):

@@ -160,6 +160,11 @@ ROUTES = [
     ),
     Route("events:run-sheet-add", form=lambda w: RunSheetItemForm(prefix="item")),
     Route(
+        "events:run-sheet-edit",
+        kwargs=lambda w: {"slug": w.event.slug, "pk": w.run_sheet_item.pk},
+        form=lambda w: RunSheetItemForm(prefix=f"item-{w.run_sheet_item.pk}"),
+    ),
+    Route(
         "events:run-sheet-delete",
         kwargs=lambda w: {"slug": w.event.slug, "pk": w.run_sheet_item.pk},
     ),

@@ -121,6 +121,7 @@ FACILITATOR = {
     "events:slots-renumber",
     "events:slot-edit",
     "events:run-sheet-add",
+    "events:run-sheet-edit",
     "events:run-sheet-delete",
     "events:participant-remove",
     "events:invite-create",
@@ -249,6 +250,7 @@ def build(event, convener, facilitator) -> dict:
 PK_OF = {
     "events:room-edit": "room",
     "events:slot-edit": "slot",
+    "events:run-sheet-edit": "item",
     "events:run-sheet-delete": "item",
     "events:participant-remove": "bystander",
     "reports:comment-moderate": "comment",

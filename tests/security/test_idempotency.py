@@ -66,6 +66,7 @@ NATURALLY_IDEMPOTENT = {
     "events:rooms-renumber": "renumbers from the order, the same result twice",
     "events:slot-edit": "saves or deletes (404 the second time)",
     "events:slots-renumber": "renumbers from the times",
+    "events:run-sheet-edit": "saves the fields (refused the second time: changed since drawn)",
     "events:run-sheet-delete": "404 the second time",
     "events:participant-remove": "404 the second time",
     "events:invite-accept": "accepting twice is one co-facilitator; a second account with the "
