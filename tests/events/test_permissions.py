@@ -28,7 +28,8 @@ def setup(event):
     }
 
 
-# (url name, pk key in `setup` or None, POST data that would change something)
+# (url name, pk key in `setup` or None, POST data that would change something; "{pk}" in
+# a field's name is the object's id, as in its form's prefix)
 FACILITATOR_POSTS = [
     (
         "event-details",
@@ -58,7 +59,7 @@ FACILITATOR_POSTS = [
     (
         "run-sheet-edit",
         "item",
-        {"item-1-label": "Fika", "item-1-starts_at": "10:00", "item-1-ends_at": "10:15"},
+        {"item-{pk}-label": "Fika", "item-{pk}-starts_at": "10:00", "item-{pk}-ends_at": "10:15"},
     ),
     ("run-sheet-delete", "item", {}),
     ("participant-remove", "someone", {}),
@@ -71,6 +72,13 @@ def _url(name, event, setup, key):
     if key:
         kwargs["pk"] = setup[key].pk
     return reverse(f"events:{name}", kwargs=kwargs)
+
+
+def _data(data, setup, key) -> dict:
+    return {
+        name.replace("{pk}", str(setup[key].pk)) if key else name: value
+        for name, value in data.items()
+    }
 
 
 def _unchanged(event, setup):
@@ -91,6 +99,7 @@ def _unchanged(event, setup):
 def test_facilitator_writes_permission_matrix(
     client, event, other_event, setup, participant, other_facilitator, name, key, data
 ):
+    data = _data(data, setup, key)
     url = _url(name, event, setup, key)
     response = client.post(url, data)  # anonymous
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
@@ -110,6 +119,7 @@ def test_facilitator_writes_permission_matrix(
 def test_facilitator_writes_work_for_the_facilitator(
     facilitator_client, event, other_event, setup, name, key, data
 ):
+    data = _data(data, setup, key)
     version = event.version
     response = facilitator_client.post(_url(name, event, setup, key), data)
     assert response.status_code == 302
@@ -120,6 +130,7 @@ def test_facilitator_writes_work_for_the_facilitator(
 def test_facilitator_writes_refuse_get_and_unknown_events(
     facilitator_client, event, setup, name, key, data
 ):
+    data = _data(data, setup, key)
     if name != "event-duplicate":  # the duplicate form is shown by GET
         assert facilitator_client.get(_url(name, event, setup, key)).status_code == 405
     kwargs = {"slug": "no-such-event"}
