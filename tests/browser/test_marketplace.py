@@ -556,3 +556,37 @@ def test_the_focus_stays_on_a_sessions_link_when_the_agenda_refreshes(browser, l
     )  # the next poll, or the one after it
     expect(page.locator(f"#topic-title-{first.pk} a")).to_be_focused()
     page.context.close()
+
+
+@pytest.mark.parametrize("viewport", [PROJECTOR, {"width": 1280, "height": 720}])
+def test_a_long_day_on_the_opening_wall_still_fits_the_screen(
+    browser, live_server, event, facilitator, viewport
+):
+    """Sixteen items (a day with short breaks between many rounds) fit the projector in
+    smaller type, where ten fit at full size."""
+    from events.models import Phase, RunSheetItem
+    from events.services import default_principles
+
+    event.language = "sv"
+    event.phase = Phase.OPENING
+    event.principles = default_principles("sv")
+    event.save(update_fields=["language", "phase", "principles"])
+    for number in range(16):
+        hour, half = divmod(number, 2)
+        RunSheetItem.objects.create(
+            event=event,
+            phase=Phase.ROUNDS if half else "",
+            label=f"Pass {number // 2 + 1} med samtal om framtidens äldreomsorg"
+            if half
+            else "Bensträckare",
+            starts_at=f"{8 + hour:02d}:{30 * half:02d}",
+            ends_at=f"{8 + hour:02d}:{30 * half + 29:02d}",
+        )
+    event.touch()
+    wall = facilitator_context(browser, live_server, facilitator, viewport=viewport).new_page()
+    wall.goto(f"{live_server.url}/e/{event.slug}/wall/")
+    last = wall.locator(".wall__run-sheet tr").last
+    expect(last).to_contain_text("15:30–15:59")
+    box = last.bounding_box()
+    assert box["y"] + box["height"] <= viewport["height"], box
+    shoot(wall, f"wall-opening-long-day-{viewport['width']}")
