@@ -2,6 +2,8 @@
 form on it (details, phase, rooms, time slots, run sheet, participants, invites),
 and a duplicate of an event for the next meeting of a series."""
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -212,6 +214,21 @@ def event_lock(request, slug):
     return _after_write(request, event, "phase")
 
 
+def _save_unchanged(form, model, pk, save, *, error_field=None) -> None:
+    """Validate `form` and `save(**cleaned_data)` with its row locked, unless someone
+    changed the row since the form was drawn (the form then says what is stored now);
+    a SetupError becomes the form's error, on `error_field` or the whole form."""
+    if not form.is_valid():
+        return
+    try:
+        with transaction.atomic():
+            stored = get_object_or_404(model.objects.select_for_update(), pk=pk)
+            if form.unchanged_since_drawn(stored):
+                save(**form.cleaned_data)
+    except services.SetupError as error:
+        form.add_error(error_field, str(error))
+
+
 def _room(event, pk) -> Room:
     room = get_object_or_404(Room, pk=pk, event=event)
     room.event = event
@@ -249,13 +266,8 @@ def room_edit(request, slug, pk):
         services.move_room(room=room, offset=-1 if action == "up" else 1)
     else:
         form = RoomForm(request.POST, prefix=f"room-{room.pk}", instance=Room.objects.get(pk=pk))
-        if form.is_valid():
-            try:
-                with transaction.atomic():
-                    if form.unchanged_since_drawn(Room.objects.select_for_update().get(pk=pk)):
-                        services.update_room(room=room, **form.cleaned_data)
-            except services.SetupError as error:
-                form.add_error("name", str(error))
+        save = partial(services.update_room, room=room)
+        _save_unchanged(form, Room, pk, save, error_field="name")
         if form.errors:
             room_errors = {room.pk: form}
             return _setup_response(request, event, "rooms", room_errors=room_errors)
@@ -302,13 +314,7 @@ def slot_edit(request, slug, pk):
     form = TimeSlotForm(
         request.POST, prefix=f"slot-{slot.pk}", instance=TimeSlot.objects.get(pk=pk)
     )
-    if form.is_valid():
-        try:
-            with transaction.atomic():
-                if form.unchanged_since_drawn(TimeSlot.objects.select_for_update().get(pk=pk)):
-                    services.update_time_slot(slot=slot, **form.cleaned_data)
-        except services.SetupError as error:
-            form.add_error(None, str(error))
+    _save_unchanged(form, TimeSlot, pk, partial(services.update_time_slot, slot=slot))
     if form.errors:
         return _setup_response(request, event, "slots", slot_errors={slot.pk: form})
     return _after_write(request, event, "slots")
@@ -347,14 +353,7 @@ def run_sheet_edit(request, slug, pk):
     form = RunSheetItemForm(
         request.POST, prefix=f"item-{item.pk}", instance=RunSheetItem.objects.get(pk=pk)
     )
-    if form.is_valid():
-        try:
-            with transaction.atomic():
-                stored = get_object_or_404(RunSheetItem.objects.select_for_update(), pk=pk)
-                if form.unchanged_since_drawn(stored):
-                    services.update_run_sheet_item(item=item, **form.cleaned_data)
-        except services.SetupError as error:
-            form.add_error(None, str(error))
+    _save_unchanged(form, RunSheetItem, pk, partial(services.update_run_sheet_item, item=item))
     if form.errors:
         return _setup_response(request, event, "run-sheet", run_sheet_errors={item.pk: form})
     return _after_write(request, event, "run-sheet")
