@@ -767,11 +767,9 @@ def test_a_report_written_in_arabic_is_printed_right_to_left(facilitator):
     assert 'dir="auto"' not in html
 
 
-def _six_rooms_three_rounds(facilitator):
-    """An event like a municipality's day on elderly care: six rooms (two agenda tables,
-    A to D and E to F), three rounds, long Swedish titles and organisations."""
-    event = EventFactory(facilitators=[facilitator], language="sv")
-    slots = [
+def _three_rounds(event) -> list:
+    """Pass 1 to 3, an hour each with an hour between."""
+    return [
         TimeSlot.objects.create(
             event=event,
             number=n,
@@ -781,6 +779,13 @@ def _six_rooms_three_rounds(facilitator):
         )
         for n in (1, 2, 3)
     ]
+
+
+def _six_rooms_three_rounds(facilitator):
+    """An event like a municipality's day on elderly care: six rooms (two agenda tables,
+    A to D and E to F), three rounds, long Swedish titles and organisations."""
+    event = EventFactory(facilitators=[facilitator], language="sv")
+    slots = _three_rounds(event)
     names = [
         "Sal A – Storsalen",
         "Sal B – Lilla salen",
@@ -812,16 +817,7 @@ def test_a_second_agenda_tables_caption_stays_with_its_table(facilitator, tmp_pa
     """'Rooms E to F' stood alone at the foot of the agenda's first page, its table on
     the next. Six rooms make two tables; these rows leave room for the caption only."""
     event = EventFactory(facilitators=[facilitator], language="sv")
-    slots = [
-        TimeSlot.objects.create(
-            event=event,
-            number=n,
-            label=f"Pass {n}",
-            starts_at=f"{8 + 2 * n}:00",
-            ends_at=f"{9 + 2 * n}:00",
-        )
-        for n in (1, 2, 3)
-    ]
+    slots = _three_rounds(event)
     convener = Participant.objects.create(event=event, name="Åsa Öberg")
     for position, code in enumerate("ABCDEF"):
         room = Room.objects.create(event=event, name=f"Rum {code}", code=code, position=position)
